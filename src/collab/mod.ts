@@ -1,0 +1,15 @@
+/**
+ * Collaborative baselines with Surprise's defaults: global mean,
+ * BaselineOnly (ALS biases), popularity, NMF and Funk SVD. Each implements
+ * the `Recommender` interface of the evaluation harness.
+ *
+ * ```ts ignore
+ * import { SVD } from "./mod.ts";
+ * const model = new SVD({ seed: 42 });
+ * ```
+ *
+ * @module
+ */
+export * from "./baselines.ts";
+export * from "./nmf.ts";
+export * from "./svd.ts";
