@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./types.ts";
+export type { PathLike, TextEncoding } from "./_text.ts";
 export * from "./dataset.ts";
 export * from "./columns.ts";
 export * from "./movielens.ts";
