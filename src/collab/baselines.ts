@@ -111,6 +111,8 @@ export class BaselineOnly implements Recommender {
   itemBias: Float64Array = new Float64Array(0);
 
   /**
+   * Creates an untrained model.
+   *
    * @param options sweeps and regularisation (Surprise defaults)
    */
   constructor(options: BaselineOnlyOptions = {}) {
@@ -225,6 +227,8 @@ export class Popularity implements Recommender {
   counts: Float32Array | undefined;
 
   /**
+   * Creates an untrained model.
+   *
    * @param options an optional rating threshold
    */
   constructor(options: PopularityOptions = {}) {

@@ -93,6 +93,8 @@ export class NMF implements Recommender {
   itemFactors: Float64Array = new Float64Array(0);
 
   /**
+   * Creates an untrained model.
+   *
    * @param options hyper-parameters (Surprise defaults)
    */
   constructor(options: NMFOptions = {}) {

@@ -84,6 +84,8 @@ export class SVD implements Recommender {
   itemFactors: Float64Array = new Float64Array(0);
 
   /**
+   * Creates an untrained model.
+   *
    * @param options hyper-parameters (Surprise defaults)
    */
   constructor(options: SVDOptions = {}) {

@@ -71,6 +71,8 @@ export class InteractionsBuilder {
   #timestamp: Float64Array | null;
 
   /**
+   * Creates an empty builder.
+   *
    * @param hasRating whether ratings are recorded
    * @param hasTimestamp whether timestamps are recorded
    */

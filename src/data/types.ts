@@ -293,6 +293,8 @@ export class DataFormatError extends Error {
   readonly text: string;
 
   /**
+   * Creates the error; the message reads "file:line: problem: \"text\"".
+   *
    * @param problem what is wrong, e.g. "rating 7 is outside the scale 1..5"
    * @param file the file path or name
    * @param line 1-based line number, 0 for the whole file
