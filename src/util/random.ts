@@ -25,10 +25,14 @@ export class Rng {
   #s3: number;
 
   /**
+   * Creates a generator from a seed.
+   *
    * @param seed any integer; equal seeds give equal sequences.
    */
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) {
+      throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
+    }
     let x = Math.trunc(seed) >>> 0;
     const splitmix = () => {
       x = (x + 0x9e3779b9) >>> 0;
@@ -96,7 +100,9 @@ export class Rng {
    * ```
    */
   int(n: number): number {
-    if (!(n > 0) || !Number.isInteger(n)) throw new RangeError(`Rng.int bound must be a positive integer, got ${n}`);
+    if (!(n > 0) || !Number.isInteger(n)) {
+      throw new RangeError(`Rng.int bound must be a positive integer, got ${n}`);
+    }
     return Math.floor(this.next() * n);
   }
 

@@ -1,0 +1,186 @@
+/**
+ * The compute interface every hwer stage calls. Two implementations exist: the
+ * CPU reference (`CpuBackend`) and WebGPU (`WebGpuBackend`); both compute the
+ * same functions and are tested against each other.
+ *
+ * @module
+ */
+
+/**
+ * A dense row-major float32 matrix in host memory.
+ *
+ * @example
+ * ```ts
+ * import type { Matrix } from "./backend.ts";
+ * const m: Matrix = { rows: 2, cols: 3, data: new Float32Array(6) };
+ * console.log(m.data.length === m.rows * m.cols); // true
+ * ```
+ */
+export interface Matrix {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** `rows * cols` values, row after row. */
+  readonly data: Float32Array;
+}
+
+/**
+ * A matrix owned by a backend: on the CPU a host array, on WebGPU a device
+ * buffer that stays on the device between ops until downloaded or disposed.
+ *
+ * @example
+ * ```ts
+ * import { CpuBackend } from "./cpu/backend.ts";
+ * const backend = new CpuBackend();
+ * const t = backend.upload({ rows: 1, cols: 2, data: new Float32Array([3, 4]) });
+ * console.log(t.rows, t.cols, t.backend); // 1 2 "cpu"
+ * backend.dispose(t);
+ * ```
+ */
+export interface Tensor {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** Name of the backend that owns the tensor. */
+  readonly backend: BackendName;
+  /** A label for errors and GPU debugging. */
+  readonly label: string;
+}
+
+/**
+ * Names of the available backends.
+ *
+ * @example
+ * ```ts
+ * import type { BackendName } from "./backend.ts";
+ * const name: BackendName = "cpu";
+ * console.log(name); // "cpu"
+ * ```
+ */
+export type BackendName = "cpu" | "webgpu";
+
+/**
+ * Per-query exclusion lists in CSR form: the items of query `q` are
+ * `indices[offsets[q] .. offsets[q + 1])`. Typically the items a user already saw.
+ * Order and duplicates inside a row do not matter.
+ *
+ * @example
+ * ```ts
+ * import type { ExclusionCsr } from "./backend.ts";
+ * // query 0 excludes items 2 and 5, query 1 excludes nothing
+ * const ex: ExclusionCsr = { offsets: new Int32Array([0, 2, 2]), indices: new Int32Array([2, 5]) };
+ * console.log(ex.offsets.length); // 3
+ * ```
+ */
+export interface ExclusionCsr {
+  /** `queries + 1` non-decreasing offsets into `indices`, starting at 0. */
+  readonly offsets: Int32Array | Uint32Array;
+  /** Item indices, each in `[0, items)`. */
+  readonly indices: Int32Array | Uint32Array;
+}
+
+/**
+ * Options of {@linkcode Backend.cosineTopK}.
+ *
+ * @example
+ * ```ts
+ * import type { CosineTopKOptions } from "./backend.ts";
+ * const options: CosineTopKOptions = { k: 10 };
+ * console.log(options.k); // 10
+ * ```
+ */
+export interface CosineTopKOptions {
+  /** How many items per query, ≥ 1. Results have `min(k, items)` columns. */
+  readonly k: number;
+  /** Items never returned for a query. */
+  readonly exclude?: ExclusionCsr;
+}
+
+/**
+ * The k best items for every query, best first.
+ *
+ * Row `q` of the result is `indices[q * k .. (q + 1) * k)` with its scores at
+ * the same positions. Slots that could not be filled because too many items
+ * were excluded hold index `-1` and score `-Infinity`.
+ *
+ * @example
+ * ```ts
+ * import type { TopKResult } from "./backend.ts";
+ * const r: TopKResult = { queries: 1, k: 1, indices: new Int32Array([4]), scores: new Float32Array([0.9]) };
+ * console.log(r.indices[0]); // 4
+ * ```
+ */
+export interface TopKResult {
+  /** Number of queries (rows). */
+  readonly queries: number;
+  /** Columns per row: `min(requested k, number of items)`. */
+  readonly k: number;
+  /** `queries * k` item indices, `-1` for an empty slot. */
+  readonly indices: Int32Array;
+  /** `queries * k` cosine similarities, `-Infinity` for an empty slot. */
+  readonly scores: Float32Array;
+}
+
+/**
+ * The operations hwer's stages run. Implementations must agree with the CPU
+ * backend within the tolerance their tests state.
+ *
+ * @example
+ * ```ts
+ * import { CpuBackend } from "./cpu/backend.ts";
+ * import type { Backend } from "./backend.ts";
+ * const backend: Backend = new CpuBackend();
+ * const items = backend.upload({ rows: 3, cols: 2, data: new Float32Array([1, 0, 0, 1, 1, 1]) });
+ * const queries = backend.upload({ rows: 1, cols: 2, data: new Float32Array([1, 0]) });
+ * const top = await backend.cosineTopK(queries, items, { k: 2 });
+ * console.log([...top.indices]); // [0, 2]
+ * backend.destroy();
+ * ```
+ */
+export interface Backend {
+  /** Which implementation this is. */
+  readonly name: BackendName;
+  /** A human-readable description, e.g. the adapter's name. */
+  readonly description: string;
+
+  /**
+   * Copies a host matrix to the backend. Values must be finite.
+   *
+   * @param matrix the values to copy
+   * @param label a name used in errors and GPU debugging
+   * @returns a tensor owned by this backend
+   */
+  upload(matrix: Matrix, label?: string): Tensor;
+
+  /**
+   * Copies a tensor back to host memory.
+   *
+   * @param tensor a tensor of this backend
+   * @returns a new host matrix
+   */
+  download(tensor: Tensor): Promise<Matrix>;
+
+  /**
+   * Releases a tensor; using it afterwards throws.
+   *
+   * @param tensor a tensor of this backend
+   */
+  dispose(tensor: Tensor): void;
+
+  /**
+   * For every query row, the `k` items with the highest cosine similarity, best
+   * first, ties to the lower item index. A zero vector has similarity 0 with
+   * everything. Excluded items are never returned.
+   *
+   * @param queries m × d
+   * @param items n × d
+   * @param options k and exclusions
+   * @returns the indices and scores
+   */
+  cosineTopK(queries: Tensor, items: Tensor, options: CosineTopKOptions): Promise<TopKResult>;
+
+  /** Releases everything the backend holds; the backend is unusable afterwards. */
+  destroy(): void;
+}

@@ -1,0 +1,496 @@
+/**
+ * The WebGPU context: one object owning adapter, device, limits, the pipeline
+ * cache, the buffer pool and the device's error state. Every GPU op receives it.
+ *
+ * @module
+ */
+import {
+  GpuDeviceLostError,
+  GpuError,
+  GpuOperationError,
+  GpuShaderError,
+  GpuUnavailableError,
+} from "../errors.ts";
+
+/**
+ * Options of {@linkcode GpuContext.create}.
+ *
+ * @example
+ * ```ts
+ * import type { GpuContextOptions } from "./context.ts";
+ * const options: GpuContextOptions = { powerPreference: "high-performance" };
+ * console.log(options.powerPreference); // "high-performance"
+ * ```
+ */
+export interface GpuContextOptions {
+  /** Passed to `requestAdapter`. */
+  readonly powerPreference?: GPUPowerPreference;
+  /** Use this adapter instead of requesting one. */
+  readonly adapter?: GPUAdapter;
+  /** Prefix of every GPU object's label. Default `"hwer"`. */
+  readonly label?: string;
+}
+
+/**
+ * One binding of a kernel's explicit bind group layout.
+ *
+ * @example
+ * ```ts
+ * import type { KernelBinding } from "./context.ts";
+ * const b: KernelBinding = { binding: 1, type: "read-only-storage" };
+ * console.log(b.type); // "read-only-storage"
+ * ```
+ */
+export interface KernelBinding {
+  /** The `@binding(n)` number in group 0. */
+  readonly binding: number;
+  /** Uniform, read-only storage or read-write storage. */
+  readonly type: GPUBufferBindingType;
+}
+
+/**
+ * Everything that defines a compute pipeline.
+ *
+ * @example
+ * ```ts
+ * import type { KernelSpec } from "./context.ts";
+ * const spec: KernelSpec = {
+ *   label: "noop",
+ *   code: "@compute @workgroup_size(1) fn main() {}",
+ *   entryPoint: "main",
+ *   bindings: [],
+ * };
+ * console.log(spec.entryPoint); // "main"
+ * ```
+ */
+export interface KernelSpec {
+  /** Shown in errors and GPU debuggers. */
+  readonly label: string;
+  /** Final WGSL text (after specialisation). */
+  readonly code: string;
+  /** The `@compute` function to run. */
+  readonly entryPoint: string;
+  /** The bind group 0 layout, in any order. */
+  readonly bindings: readonly KernelBinding[];
+}
+
+/**
+ * A compiled pipeline and its bind group layout.
+ *
+ * @example
+ * ```ts ignore
+ * import { GpuContext } from "./context.ts";
+ * const ctx = await GpuContext.create();
+ * const kernel = await ctx.kernel({ label: "noop", code: "@compute @workgroup_size(1) fn main() {}", entryPoint: "main", bindings: [] });
+ * console.log(kernel.label); // "noop"
+ * ```
+ */
+export interface Kernel {
+  /** The spec's label. */
+  readonly label: string;
+  /** The compute pipeline. */
+  readonly pipeline: GPUComputePipeline;
+  /** Layout of bind group 0. */
+  readonly layout: GPUBindGroupLayout;
+}
+
+/**
+ * Owns a WebGPU adapter and device and everything cached on them.
+ *
+ * @example
+ * ```ts ignore
+ * import { GpuContext } from "./context.ts";
+ * const ctx = await GpuContext.create();
+ * console.log(ctx.adapterDescription, ctx.isFallbackAdapter);
+ * ctx.destroy();
+ * ```
+ */
+export class GpuContext {
+  /** The adapter the device came from. */
+  readonly adapter: GPUAdapter;
+  /** The device every op runs on. */
+  readonly device: GPUDevice;
+  /** Prefix of every label. */
+  readonly label: string;
+  #kernels = new Map<string, Promise<Kernel>>();
+  #pool = new Map<string, GPUBuffer[]>();
+  #lost: GpuDeviceLostError | null = null;
+  #uncaptured: GpuError | null = null;
+  #destroyed = false;
+
+  private constructor(adapter: GPUAdapter, device: GPUDevice, label: string) {
+    this.adapter = adapter;
+    this.device = device;
+    this.label = label;
+    device.lost.then((info) => {
+      this.#lost = new GpuDeviceLostError(info.reason ?? "unknown", info.message || "no message");
+    });
+    device.addEventListener("uncapturederror", (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      // Keep the first: later errors are usually its consequences.
+      this.#uncaptured ??= new GpuError(`uncaptured WebGPU error: ${error.message}`);
+    });
+  }
+
+  /**
+   * Requests an adapter (unless given) and a device with the adapter's own
+   * storage-buffer and buffer size limits.
+   *
+   * @param options adapter choice and label prefix
+   * @returns a ready context
+   * @throws {GpuUnavailableError} when WebGPU, an adapter or a device is missing
+   * @example
+   * ```ts ignore
+   * import { GpuContext } from "./context.ts";
+   * const ctx = await GpuContext.create({ powerPreference: "high-performance" });
+   * ctx.destroy();
+   * ```
+   */
+  static async create(options: GpuContextOptions = {}): Promise<GpuContext> {
+    const label = options.label ?? "hwer";
+    const adapter = options.adapter ?? await requestGpuAdapter(options.powerPreference);
+    if (!adapter) throw new GpuUnavailableError("no WebGPU adapter is available on this machine");
+    const limits = adapter.limits;
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({
+        label: `${label}:device`,
+        requiredLimits: {
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+        },
+      });
+    } catch (cause) {
+      throw new GpuUnavailableError(`the WebGPU adapter refused a device: ${errorMessage(cause)}`, {
+        cause,
+      });
+    }
+    return new GpuContext(adapter, device, label);
+  }
+
+  /**
+   * The adapter's name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)".
+   *
+   * @example
+   * ```ts ignore
+   * import { GpuContext } from "./context.ts";
+   * console.log((await GpuContext.create()).adapterDescription);
+   * ```
+   */
+  get adapterDescription(): string {
+    return describeAdapter(this.adapter);
+  }
+
+  /**
+   * True for a software (fallback) adapter such as llvmpipe.
+   *
+   * @example
+   * ```ts ignore
+   * import { GpuContext } from "./context.ts";
+   * console.log((await GpuContext.create()).isFallbackAdapter);
+   * ```
+   */
+  get isFallbackAdapter(): boolean {
+    return isFallbackAdapter(this.adapter);
+  }
+
+  /**
+   * Throws the error that made the context unusable: destroyed, device lost, or
+   * an uncaptured GPU error since the last call (reported once).
+   *
+   * @example
+   * ```ts ignore
+   * import { GpuContext } from "./context.ts";
+   * const ctx = await GpuContext.create();
+   * ctx.assertUsable(); // fine
+   * ```
+   */
+  assertUsable(): void {
+    if (this.#lost) throw this.#lost;
+    if (this.#destroyed) {
+      throw new GpuDeviceLostError("destroyed", "the hwer GPU context was destroyed");
+    }
+    const uncaptured = this.#uncaptured;
+    if (uncaptured) {
+      this.#uncaptured = null;
+      throw uncaptured;
+    }
+  }
+
+  /**
+   * The compiled kernel for a spec, cached by its WGSL text, entry point and
+   * layout; compilation errors reject with {@linkcode GpuShaderError}.
+   *
+   * @param spec code, entry point and bindings
+   * @returns the kernel
+   * @example
+   * ```ts ignore
+   * import { GpuContext } from "./context.ts";
+   * const ctx = await GpuContext.create();
+   * await ctx.kernel({ label: "noop", code: "@compute @workgroup_size(1) fn main() {}", entryPoint: "main", bindings: [] });
+   * ```
+   */
+  kernel(spec: KernelSpec): Promise<Kernel> {
+    this.assertUsable();
+    const key = `${spec.entryPoint}\u0000${JSON.stringify(spec.bindings)}\u0000${spec.code}`;
+    let kernel = this.#kernels.get(key);
+    if (!kernel) {
+      kernel = this.#compile(spec);
+      this.#kernels.set(key, kernel);
+      // A failed compile must not stay cached.
+      kernel.catch(() => this.#kernels.delete(key));
+    }
+    return kernel;
+  }
+
+  async #compile(spec: KernelSpec): Promise<Kernel> {
+    const device = this.device;
+    const label = `${this.label}:${spec.label}`;
+    device.pushErrorScope("validation");
+    let pipeline: GPUComputePipeline | null = null;
+    let layout: GPUBindGroupLayout | null = null;
+    let pipelineError: unknown = null;
+    try {
+      const module = device.createShaderModule({ label, code: spec.code });
+      layout = device.createBindGroupLayout({
+        label: `${label}:layout`,
+        entries: spec.bindings.map((b) => ({
+          binding: b.binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: b.type },
+        })),
+      });
+      pipeline = await device.createComputePipelineAsync({
+        label,
+        layout: device.createPipelineLayout({
+          label: `${label}:pipeline-layout`,
+          bindGroupLayouts: [layout],
+        }),
+        compute: { module, entryPoint: spec.entryPoint },
+      });
+    } catch (cause) {
+      pipelineError = cause;
+    }
+    const scoped = await device.popErrorScope();
+    if (scoped) throw new GpuShaderError(label, scoped.message.trim());
+    if (pipelineError || !pipeline || !layout) {
+      this.assertUsable();
+      throw new GpuShaderError(label, errorMessage(pipelineError));
+    }
+    return { label, pipeline, layout };
+  }
+
+  /**
+   * A bind group for a kernel from buffers listed by binding number.
+   *
+   * @param kernel the kernel whose layout to use
+   * @param buffers binding number → buffer (or a buffer range)
+   * @returns the bind group
+   * @example
+   * ```ts ignore
+   * const group = ctx.bindGroup(kernel, { 0: params, 1: input, 2: output });
+   * ```
+   */
+  bindGroup(kernel: Kernel, buffers: Record<number, GPUBuffer | GPUBufferBinding>): GPUBindGroup {
+    return this.device.createBindGroup({
+      label: `${kernel.label}:bind-group`,
+      layout: kernel.layout,
+      entries: Object.entries(buffers).map(([binding, resource]) => ({
+        binding: Number(binding),
+        resource: resource instanceof GPUBuffer ? { buffer: resource } : resource,
+      })),
+    });
+  }
+
+  /**
+   * A buffer from the pool (or a new one) of at least `bytes`, padded to a
+   * multiple of 16 (at least 16, so empty inputs still bind).
+   *
+   * @param bytes wanted size
+   * @param usage GPUBufferUsage flags
+   * @param label a name for debugging
+   * @returns the buffer; give it back with {@linkcode GpuContext.releaseBuffer}
+   * @example
+   * ```ts ignore
+   * const buffer = ctx.acquireBuffer(1000, GPUBufferUsage.STORAGE, "scores");
+   * ctx.releaseBuffer(buffer);
+   * ```
+   */
+  acquireBuffer(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
+    this.assertUsable();
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    const maxBufferSize = this.device.limits.maxBufferSize;
+    if (size > maxBufferSize) {
+      throw new GpuOperationError(
+        label,
+        `needs a ${size}-byte buffer; the device allows ${maxBufferSize}`,
+      );
+    }
+    const pooled = this.#pool.get(`${usage}:${size}`)?.pop();
+    if (pooled) return pooled;
+    return this.device.createBuffer({ label: `${this.label}:${label}:${size}`, size, usage });
+  }
+
+  /**
+   * Returns a buffer to the pool for reuse.
+   *
+   * @param buffer a buffer from {@linkcode GpuContext.acquireBuffer}
+   * @example
+   * ```ts ignore
+   * ctx.releaseBuffer(ctx.acquireBuffer(64, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, "params"));
+   * ```
+   */
+  releaseBuffer(buffer: GPUBuffer): void {
+    if (this.#destroyed) return buffer.destroy();
+    const key = `${buffer.usage}:${buffer.size}`;
+    const free = this.#pool.get(key);
+    if (free) free.push(buffer);
+    else this.#pool.set(key, [buffer]);
+  }
+
+  /**
+   * Encodes work, submits it inside validation and out-of-memory error scopes
+   * and rejects with {@linkcode GpuOperationError} when either catches one.
+   *
+   * @param operation name for errors
+   * @param encode records passes and copies into the encoder
+   * @example
+   * ```ts ignore
+   * await ctx.submit("copy", (encoder) => encoder.copyBufferToBuffer(a, 0, b, 0, 64));
+   * ```
+   */
+  async submit(operation: string, encode: (encoder: GPUCommandEncoder) => void): Promise<void> {
+    this.assertUsable();
+    const device = this.device;
+    device.pushErrorScope("out-of-memory");
+    device.pushErrorScope("validation");
+    let thrown: unknown = null;
+    try {
+      const encoder = device.createCommandEncoder({ label: `${this.label}:${operation}` });
+      encode(encoder);
+      device.queue.submit([encoder.finish({ label: `${this.label}:${operation}` })]);
+    } catch (cause) {
+      thrown = cause;
+    }
+    const [validation, memory] = await Promise.all([
+      device.popErrorScope(),
+      device.popErrorScope(),
+    ]);
+    const scoped = validation ?? memory;
+    if (scoped) throw new GpuOperationError(operation, scoped.message.trim());
+    if (thrown) throw thrown;
+  }
+
+  /**
+   * Maps a MAP_READ buffer and returns a copy of its first `bytes`. A device
+   * lost meanwhile rejects with {@linkcode GpuDeviceLostError}, never hangs.
+   *
+   * @param operation name for errors
+   * @param buffer a buffer with MAP_READ usage
+   * @param bytes how many bytes to copy out
+   * @returns the bytes
+   * @example
+   * ```ts ignore
+   * const bytes = await ctx.read("download", staging, 64);
+   * ```
+   */
+  async read(operation: string, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    this.assertUsable();
+    try {
+      await buffer.mapAsync(GPUMapMode.READ, 0, Math.max(16, Math.ceil(bytes / 16) * 16));
+    } catch (cause) {
+      // A destroyed device rejects the map before `lost` resolves; give it a moment.
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
+      this.assertUsable();
+      throw new GpuOperationError(operation, `reading results failed: ${errorMessage(cause)}`);
+    }
+    const copy = buffer.getMappedRange(0, Math.max(16, Math.ceil(bytes / 16) * 16)).slice(0, bytes);
+    buffer.unmap();
+    return copy;
+  }
+
+  /**
+   * Destroys pooled buffers and the device. Later calls throw.
+   *
+   * @example
+   * ```ts ignore
+   * ctx.destroy();
+   * ```
+   */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    for (const buffers of this.#pool.values()) for (const b of buffers) b.destroy();
+    this.#pool.clear();
+    this.#kernels.clear();
+    this.device.destroy();
+  }
+}
+
+/**
+ * Requests an adapter, or resolves to null where WebGPU is missing.
+ *
+ * @param powerPreference passed to `requestAdapter`
+ * @returns the adapter, or null
+ * @example
+ * ```ts
+ * import { requestGpuAdapter } from "./context.ts";
+ * const adapter = await requestGpuAdapter();
+ * console.log(adapter === null || typeof adapter.requestDevice === "function"); // true
+ * ```
+ */
+export async function requestGpuAdapter(
+  powerPreference?: GPUPowerPreference,
+): Promise<GPUAdapter | null> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return null;
+  try {
+    return await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True for a software adapter: flagged as fallback, or a known CPU rasteriser.
+ *
+ * @param adapter the adapter
+ * @returns whether it runs on the CPU
+ * @example
+ * ```ts
+ * import { isFallbackAdapter, requestGpuAdapter } from "./context.ts";
+ * const adapter = await requestGpuAdapter();
+ * if (adapter) console.log(typeof isFallbackAdapter(adapter)); // "boolean"
+ * ```
+ */
+export function isFallbackAdapter(adapter: GPUAdapter): boolean {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  if (info?.isFallbackAdapter || legacy) return true;
+  return /llvmpipe|lavapipe|swiftshader|softpipe|warp/i.test(describeAdapter(adapter));
+}
+
+/**
+ * A one-line description of an adapter.
+ *
+ * @param adapter the adapter
+ * @returns description, else vendor and architecture
+ * @example
+ * ```ts
+ * import { describeAdapter, requestGpuAdapter } from "./context.ts";
+ * const adapter = await requestGpuAdapter();
+ * if (adapter) console.log(describeAdapter(adapter).length > 0); // true
+ * ```
+ */
+export function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  return info?.description ||
+    [info?.vendor, info?.architecture, info?.device].filter(Boolean).join(" ") ||
+    "unknown adapter";
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
