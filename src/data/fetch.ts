@@ -193,13 +193,12 @@ export async function fetchDataset(
   const zipPath = `${cacheDir}/${descriptor.name}.zip`;
   let zip = options.force ? undefined : await readIfExists(zipPath);
   if (zip && !(await matches(zip, descriptor))) zip = undefined; // stale or corrupt: fetch again
-  if (!zip) {
-    zip = await download(descriptor, report);
-    await writeAtomically(zipPath, zip);
-  }
+  const downloaded = !zip;
+  if (!zip) zip = await download(descriptor, report);
   const sha256 = await sha256Hex(zip);
   report({ phase: "verify", loaded: zip.length, total: zip.length, sha256 });
   checkIntegrity(zip, sha256, descriptor);
+  if (downloaded) await writeAtomically(zipPath, zip); // only a verified zip is cached
 
   const entries = unzipSync(zip);
   const prefix = descriptor.archiveFolder ? descriptor.archiveFolder.replace(/\/?$/, "/") : "";
