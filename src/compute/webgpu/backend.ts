@@ -9,8 +9,9 @@ import { validateMatrix, validateTopK } from "../_validate.ts";
 import { cosineTopKBlocked } from "../cpu/cosine_topk.ts";
 import { GpuContext, type GpuContextOptions } from "./context.ts";
 import { gpuCosineTopK, MAX_GPU_TOPK } from "./cosine_topk.ts";
+import { BufferUsage } from "./_usage.ts";
 
-const TENSOR_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
 /** A matrix held in a device buffer. */
 class GpuTensor implements Tensor {
@@ -120,7 +121,7 @@ export class WebGpuBackend implements Backend {
     const ctx = this.context;
     const staging = ctx.acquireBuffer(
       bytes,
-      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      BufferUsage.MAP_READ | BufferUsage.COPY_DST,
       "download",
     );
     try {

@@ -11,6 +11,9 @@ import {
   GpuShaderError,
   GpuUnavailableError,
 } from "../errors.ts";
+import { BufferUsage, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from "./_usage.ts";
+
+const POISON = 0x7fc0dead;
 
 /**
  * Options of {@linkcode GpuContext.create}.
@@ -29,6 +32,11 @@ export interface GpuContextOptions {
   readonly adapter?: GPUAdapter;
   /** Prefix of every GPU object's label. Default `"hwer"`. */
   readonly label?: string;
+  /**
+   * For tests: fill every storage buffer handed out with 0x7fc0dead (a NaN as
+   * f32, an out-of-range index as i32) so values a kernel failed to write show.
+   */
+  readonly poisonBuffers?: boolean;
 }
 
 /**
@@ -117,11 +125,13 @@ export class GpuContext {
   #lost: GpuDeviceLostError | null = null;
   #uncaptured: GpuError | null = null;
   #destroyed = false;
+  readonly #poison: boolean;
 
-  private constructor(adapter: GPUAdapter, device: GPUDevice, label: string) {
+  private constructor(adapter: GPUAdapter, device: GPUDevice, label: string, poison: boolean) {
     this.adapter = adapter;
     this.device = device;
     this.label = label;
+    this.#poison = poison;
     device.lost.then((info) => {
       this.#lost = new GpuDeviceLostError(info.reason ?? "unknown", info.message || "no message");
     });
@@ -167,7 +177,7 @@ export class GpuContext {
         cause,
       });
     }
-    return new GpuContext(adapter, device, label);
+    return new GpuContext(adapter, device, label, options.poisonBuffers ?? false);
   }
 
   /**
@@ -258,7 +268,7 @@ export class GpuContext {
         label: `${label}:layout`,
         entries: spec.bindings.map((b) => ({
           binding: b.binding,
-          visibility: GPUShaderStage.COMPUTE,
+          visibility: SHADER_STAGE_COMPUTE,
           buffer: { type: b.type },
         })),
       });
@@ -299,7 +309,7 @@ export class GpuContext {
       layout: kernel.layout,
       entries: Object.entries(buffers).map(([binding, resource]) => ({
         binding: Number(binding),
-        resource: resource instanceof GPUBuffer ? { buffer: resource } : resource,
+        resource: "buffer" in resource ? resource : { buffer: resource },
       })),
     });
   }
@@ -328,9 +338,12 @@ export class GpuContext {
         `needs a ${size}-byte buffer; the device allows ${maxBufferSize}`,
       );
     }
-    const pooled = this.#pool.get(`${usage}:${size}`)?.pop();
-    if (pooled) return pooled;
-    return this.device.createBuffer({ label: `${this.label}:${label}:${size}`, size, usage });
+    const buffer = this.#pool.get(`${usage}:${size}`)?.pop() ??
+      this.device.createBuffer({ label: `${this.label}:${label}:${size}`, size, usage });
+    if (this.#poison && (usage & BufferUsage.STORAGE) && (usage & BufferUsage.COPY_DST)) {
+      this.device.queue.writeBuffer(buffer, 0, new Uint32Array(size / 4).fill(POISON));
+    }
+    return buffer;
   }
 
   /**
@@ -399,7 +412,7 @@ export class GpuContext {
   async read(operation: string, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.assertUsable();
     try {
-      await buffer.mapAsync(GPUMapMode.READ, 0, Math.max(16, Math.ceil(bytes / 16) * 16));
+      await buffer.mapAsync(MAP_MODE_READ, 0, Math.max(16, Math.ceil(bytes / 16) * 16));
     } catch (cause) {
       // A destroyed device rejects the map before `lost` resolves; give it a moment.
       await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);

@@ -13,6 +13,7 @@ import {
   TOPK_SELECT_WGSL,
 } from "../../../shaders/wgsl.ts";
 import { specializeWgsl } from "./_wgsl.ts";
+import { BufferUsage } from "./_usage.ts";
 import type { GpuContext, KernelBinding } from "./context.ts";
 import { GpuOperationError } from "../errors.ts";
 
@@ -24,8 +25,7 @@ const MAX_WORKGROUPS = 65535;
 const MAX_SCORE_CHUNK_BYTES = 256 * 1024 * 1024;
 const UNIFORM_SLOT = 256;
 
-const STORAGE = GPUBufferUsage.STORAGE;
-const { COPY_SRC, COPY_DST, MAP_READ, UNIFORM } = GPUBufferUsage;
+const { STORAGE, COPY_SRC, COPY_DST, MAP_READ, UNIFORM } = BufferUsage;
 
 const uniform = (binding: number): KernelBinding => ({ binding, type: "uniform" });
 const input = (binding: number): KernelBinding => ({ binding, type: "read-only-storage" });
@@ -121,11 +121,11 @@ export async function gpuCosineTopK(
       paramWords.set(values, (index * UNIFORM_SLOT) / 4);
       return { buffer: params, offset: index * UNIFORM_SLOT, size: values.length * 4 };
     };
-    const queryNorms = acquire(m * 4, STORAGE, "query-inverse-norms");
-    const itemNorms = acquire(n * 4, STORAGE, "item-inverse-norms");
-    const scores = acquire(rowsPerChunk * n * 4, STORAGE, "scores-chunk");
-    const outIndices = acquire(m * k * 4, STORAGE | COPY_SRC, "topk-indices");
-    const outScores = acquire(m * k * 4, STORAGE | COPY_SRC, "topk-scores");
+    const queryNorms = acquire(m * 4, STORAGE | COPY_DST, "query-inverse-norms");
+    const itemNorms = acquire(n * 4, STORAGE | COPY_DST, "item-inverse-norms");
+    const scores = acquire(rowsPerChunk * n * 4, STORAGE | COPY_DST, "scores-chunk");
+    const outIndices = acquire(m * k * 4, STORAGE | COPY_SRC | COPY_DST, "topk-indices");
+    const outScores = acquire(m * k * 4, STORAGE | COPY_SRC | COPY_DST, "topk-scores");
     const staging = acquire(2 * m * k * 4, MAP_READ | COPY_DST, "topk-staging");
     const exclusion = exclude && exclude.indices.length > 0
       ? uploadExclusions(ctx, exclude, m, acquire)
