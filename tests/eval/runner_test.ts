@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { BaselineOnly, Popularity, SVD } from "../../src/collab/mod.ts";
+import {
+  datasetFromTriples,
+  groupBy,
+  leaveLastOutSplit,
+  loadMovieLens100k,
+  randomSplit,
+  stratifiedSplit,
+} from "../../src/data/mod.ts";
+import {
+  evaluate,
+  formatJson,
+  formatMarkdown,
+  meanResult,
+  recommendTopK,
+} from "../../src/eval/mod.ts";
+
+const ML_100K = new URL("../../../shared/data/ml-100k/", import.meta.url);
+const ds = await loadMovieLens100k(ML_100K);
+
+Deno.test("recommendTopK() never returns a user's train items (all ML-100k users)", () => {
+  const split = stratifiedSplit(ds, { seed: 42 });
+  const model = new SVD({ factors: 10, epochs: 2 });
+  model.fit(split.train);
+  const recs = recommendTopK(model, split.train, 10);
+  assert.equal(recs.users.length, 943);
+  const byUser = groupBy(split.train.interactions.user, 943);
+  for (let n = 0; n < 943; n++) {
+    const u = recs.users[n];
+    const seen = new Set<number>();
+    for (let p = byUser.offsets[u]; p < byUser.offsets[u + 1]; p++) {
+      seen.add(split.train.interactions.item[byUser.positions[p]]);
+    }
+    const list = recs.items.subarray(n * 10, n * 10 + 10);
+    assert.ok(list.every((i) => i >= 0 && !seen.has(i)), `user ${u}`);
+    assert.equal(new Set(list).size, 10);
+  }
+});
+
+Deno.test("evaluate() of popularity on ML-100k stratified 75/25 is stable across seeds", async () => {
+  const metrics = ["precision", "recall", "ndcg", "map"] as const;
+  const results = [];
+  for (const seed of [42, 7]) {
+    const split = stratifiedSplit(ds, { trainRatio: 0.75, seed });
+    results.push(await evaluate(new Popularity(), split, { metrics, k: 10 }));
+  }
+  console.log(formatMarkdown(results));
+  for (const name of ["precision@10", "recall@10", "ndcg@10", "map@10"]) {
+    const [a, b] = results.map((r) => r.metrics[name]);
+    assert.ok(a > 0 && b > 0, name);
+    assert.ok(Math.abs(a - b) < 0.01, `${name}: ${a} vs ${b}`);
+  }
+  assert.equal(results[0].testUsers, 943);
+  // popularity is a weak but real baseline: far above random (P@10 ≈ 0.016)
+  assert.ok(results[0].metrics["precision@10"] > 0.15);
+});
+
+Deno.test("evaluate() breaks metrics down by user bucket consistently with the overall value", async () => {
+  const split = randomSplit(ds, { testFraction: 0.5, seed: 3 });
+  const result = await evaluate(new Popularity(), split, {
+    metrics: ["precision", "recall", "auc"],
+    breakdown: "user",
+    buckets: [0, 1, 40, 80],
+  });
+  const buckets = result.breakdown!.buckets;
+  assert.deepEqual(buckets.map((b) => b.label), ["0", "1–39", "40–79", "80+"]);
+  const users = buckets.reduce((s, b) => s + b.units.users, 0);
+  assert.equal(users, result.testUsers);
+  const weighted = buckets.reduce(
+    (s, b) => s + (b.units.users > 0 ? b.metrics["precision@10"] * b.units.users : 0),
+    0,
+  );
+  assert.ok(Math.abs(weighted / users - result.metrics["precision@10"]) < 1e-12);
+  assert.ok(result.metrics.auc > 0.8 && result.metrics.auc < 0.95, `${result.metrics.auc}`);
+});
+
+Deno.test("evaluate() breaks rating metrics down by item bucket", async () => {
+  const split = randomSplit(ds, { seed: 4 });
+  const result = await evaluate(new BaselineOnly(), split, {
+    metrics: ["rmse", "mae"],
+    breakdown: "item",
+  });
+  const buckets = result.breakdown!.buckets;
+  assert.equal(buckets.reduce((s, b) => s + b.units.ratings, 0), result.testInteractions);
+  const se = buckets.reduce(
+    (s, b) => s + (b.units.ratings > 0 ? b.metrics.rmse ** 2 * b.units.ratings : 0),
+    0,
+  );
+  assert.ok(Math.abs(Math.sqrt(se / result.testInteractions) - result.metrics.rmse) < 1e-9);
+  // items with many train ratings are predicted better than rare ones
+  assert.ok(buckets[4].metrics.rmse < buckets[1].metrics.rmse);
+  const md = formatMarkdown([result]);
+  assert.match(md, /by item train interactions/);
+  assert.match(md, /\| 51\+ \| \d+ ratings \|/);
+});
+
+Deno.test("evaluate() runs the NCF sampled hit rate deterministically", async () => {
+  const split = leaveLastOutSplit(ds);
+  const run = () =>
+    evaluate(new Popularity(), split, { metrics: ["hitRate"], k: 10, negatives: 100, seed: 1 });
+  const [a, b] = [await run(), await run()];
+  assert.equal(a.metrics["hitRate@10"], b.metrics["hitRate@10"]);
+  // popularity on ML-100k leave-one-out is known to be near 0.4–0.5
+  assert.ok(a.metrics["hitRate@10"] > 0.3 && a.metrics["hitRate@10"] < 0.7);
+});
+
+Deno.test("evaluate() explains a metric the model cannot serve", async () => {
+  const split = randomSplit(datasetFromTriples("toy", [["a", "x", 1], ["b", "y", 2]]));
+  await assert.rejects(evaluate(new Popularity(), split, { metrics: ["rmse"] }), /no predict/);
+  const implicit = randomSplit(datasetFromTriples("toy", [["a", "x"], ["b", "y"]]));
+  await assert.rejects(
+    evaluate(new SVD(), implicit, { metrics: ["rmse"] }),
+    /needs explicit ratings|no ratings/,
+  );
+});
+
+Deno.test("meanResult(), formatMarkdown() and formatJson() summarise runs", () => {
+  const base = {
+    model: "m",
+    split: "s",
+    k: 10,
+    fitSeconds: 2,
+    evaluateSeconds: 1,
+    testUsers: 10,
+    testInteractions: 100,
+  };
+  const mean = meanResult([{ ...base, metrics: { rmse: 0.9 } }, {
+    ...base,
+    metrics: { rmse: 1.1 },
+  }]);
+  assert.equal(mean.runs, 2);
+  assert.ok(Math.abs(mean.metrics.rmse - 1) < 1e-12);
+  assert.ok(Math.abs(mean.std!.rmse - 0.1) < 1e-12);
+  assert.equal(
+    formatMarkdown([mean]),
+    "| model | split | rmse | fit s |\n| --- | --- | --- | --- |\n| m | s (mean of 2) | 1.0000 ± 0.1000 | 2.00 |",
+  );
+  const json = JSON.parse(formatJson([{ ...base, metrics: { auc: NaN } }]));
+  assert.equal(json[0].metrics.auc, null);
+});
