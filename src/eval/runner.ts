@@ -257,6 +257,9 @@ export async function evaluate(
       for (const i of seen) mask[i] = 1;
       const list = needList ? topK(scores, k, mask) : new Int32Array(0);
       if (lists) lists.set(list, n * k);
+      // From here on the mask also hides held-out items, so that an AUC over a
+      // subset of them (item breakdown) never counts the others as negatives.
+      for (const i of held) mask[i] = 1;
       const userBucket = by === "user" ? bucketOf(bounds, userCounts[u]) : -1;
       const relevantSets: Array<[Set<number>, number]> = [];
       if (by === "item") {
@@ -305,6 +308,7 @@ export async function evaluate(
         for (const i of held) interacted[i] = 0;
       }
       for (const i of seen) mask[i] = 0;
+      for (const i of held) mask[i] = 0;
     }
     if (lists) {
       let trainItems = 0;

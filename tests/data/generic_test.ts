@@ -252,3 +252,25 @@ Deno.test("loadGenericDataset() parses quoted fields with delimiters, quotes and
     problem: /after a closing quote/,
   });
 });
+
+Deno.test("loadGenericDataset() schema can drop columns and read ratings as implicit", async () => {
+  const dir = await fixture({
+    "r.csv": "user,item,rating\na,x,3\n",
+    "items.csv": "id,note,genre\nx,internal,drama\n",
+  });
+  const ds = await loadGenericDataset({
+    interactions: `${dir}/r.csv`,
+    items: `${dir}/items.csv`,
+    schema: { interactions: { rating: null }, items: { columns: { note: "ignore" } } },
+  });
+  assert.equal(ds.interactions.rating, null);
+  assert.deepEqual(ds.items.columns.map((c) => c.name), ["genre"]);
+  await assertFormatError(
+    loadGenericDataset({
+      interactions: `${dir}/r.csv`,
+      items: `${dir}/items.csv`,
+      schema: { items: { columns: { price: { kind: "numeric" } } } },
+    }),
+    { file: "items.csv", line: 1, text: "id,note,genre", problem: /schema names column price/ },
+  );
+});

@@ -6,13 +6,16 @@ import {
   leaveLastOutSplit,
   loadMovieLens100k,
   randomSplit,
+  selectInteractions,
   stratifiedSplit,
+  withInteractions,
 } from "../../src/data/mod.ts";
 import {
   evaluate,
   formatJson,
   formatMarkdown,
   meanResult,
+  type Recommender,
   recommendTopK,
 } from "../../src/eval/mod.ts";
 
@@ -138,4 +141,35 @@ Deno.test("meanResult(), formatMarkdown() and formatJson() summarise runs", () =
   );
   const json = JSON.parse(formatJson([{ ...base, metrics: { auc: NaN } }]));
   assert.equal(json[0].metrics.auc, null);
+});
+
+Deno.test("evaluate() item breakdown of AUC never counts other held-out items as negatives", async () => {
+  const toy = datasetFromTriples("toy", [
+    ["a", "i0"],
+    ["a", "i1"],
+    ["a", "i2"],
+    ["b", "i1"],
+    ["b", "i3"],
+    ["b", "i4"],
+  ]);
+  const pick = (positions: number[]) =>
+    withInteractions(toy, selectInteractions(toy.interactions, positions));
+  const split = {
+    name: "toy",
+    kind: "random" as const,
+    train: pick([0, 3, 4, 5]),
+    test: pick([1, 2]),
+  };
+  const fixed: Recommender = {
+    name: "fixed",
+    fit: () => {},
+    scoreItems: (_user, out) => out.set([5, 4, 3.5, 3, 2]),
+  };
+  const result = await evaluate(fixed, split, {
+    metrics: ["auc"],
+    breakdown: "item",
+    buckets: [0, 1],
+  });
+  assert.equal(result.metrics.auc, 1);
+  assert.deepEqual(result.breakdown!.buckets.map((b) => b.metrics.auc), [1, 1]);
 });
