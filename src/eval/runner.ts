@@ -64,6 +64,27 @@ export const ALL_METRICS: readonly MetricName[] = [
   "coverage",
 ];
 
+/** Metrics reported with their cut-off, e.g. "precision@10". */
+const K_METRICS: readonly MetricName[] = [
+  "precision",
+  "recall",
+  "ndcg",
+  "map",
+  "hitRate",
+  "coverage",
+];
+/** Metrics computed from the top-k list. */
+const LIST_METRICS: readonly MetricName[] = ["precision", "recall", "ndcg", "map", "coverage"];
+const LIST_METRIC_FUNCTIONS: Record<
+  string,
+  (list: Int32Array, relevant: ReadonlySet<number>, k: number) => number
+> = {
+  precision: precisionAtK,
+  recall: recallAtK,
+  ndcg: ndcgAtK,
+  map: averagePrecisionAtK,
+};
+
 /**
  * Options of {@linkcode evaluate}.
  *
@@ -194,18 +215,19 @@ export async function evaluate(
   const userCounts = countBy(train.interactions.user, nUsers);
   const itemCounts = countBy(train.interactions.item, nItems);
   const by = options.breakdown;
-  const nBuckets = by ? bounds.length : 0;
-  const acc = new Accumulator(nBuckets);
+  const acc = new Accumulator(by ? bounds.length : 0);
+  /** The slots a value goes to: overall (-1) and, with a breakdown, its bucket. */
+  const slots = (bucket: number) => (bucket >= 0 ? [-1, bucket] : [-1]);
+  const userBucket = (u: number) => (by === "user" ? bucketOf(bounds, userCounts[u]) : -1);
+  const itemBucket = (i: number) => (by === "item" ? bucketOf(bounds, itemCounts[i]) : -1);
+  /** The bucket of a (user, item) test interaction under the chosen breakdown, or -1. */
+  const pairBucket = (u: number, i: number) => (by === "user" ? userBucket(u) : itemBucket(i));
   const tx = test.interactions;
   const testByUser = groupBy(tx.user, nUsers);
   const testUsers: number[] = [];
   for (let u = 0; u < nUsers; u++) {
     if (testByUser.offsets[u + 1] > testByUser.offsets[u]) testUsers.push(u);
   }
-  const label = (name: MetricName) =>
-    ["precision", "recall", "ndcg", "map", "coverage", "hitRate"].includes(name)
-      ? `${name}@${k}`
-      : name;
 
   const rating = metrics.filter((m) => m === "rmse" || m === "mae");
   if (rating.length > 0) {
@@ -219,13 +241,10 @@ export async function evaluate(
     }
     for (let n = 0; n < tx.length; n++) {
       const err = model.predict(tx.user[n], tx.item[n]) - tx.rating[n];
-      const b = by === "user"
-        ? bucketOf(bounds, userCounts[tx.user[n]])
-        : by === "item"
-        ? bucketOf(bounds, itemCounts[tx.item[n]])
-        : -1;
-      acc.add("se", err * err, b);
-      acc.add("ae", Math.abs(err), b);
+      for (const slot of slots(pairBucket(tx.user[n], tx.item[n]))) {
+        acc.add("se", err * err, slot);
+        acc.add("ae", Math.abs(err), slot);
+      }
     }
   }
 
@@ -242,70 +261,54 @@ export async function evaluate(
     const mask = new Uint8Array(nItems);
     const rng = new Rng(options.seed ?? 42);
     const negatives = options.negatives ?? 100;
+    const listMetrics = ranking.filter((m) => LIST_METRICS.includes(m));
     const lists = ranking.includes("coverage")
       ? new Int32Array(testUsers.length * k).fill(-1)
       : null;
-    const needList = ranking.some((m) =>
-      ["precision", "recall", "ndcg", "map", "coverage"].includes(m)
-    );
-    const interacted = new Uint8Array(nItems);
     for (let n = 0; n < testUsers.length; n++) {
       const u = testUsers[n];
       model.scoreItems(u, scores);
       const seen = trainItemsOf(trainByUser, train.interactions.item, u);
       const held = trainItemsOf(testByUser, tx.item, u);
       for (const i of seen) mask[i] = 1;
-      const list = needList ? topK(scores, k, mask) : new Int32Array(0);
-      if (lists) lists.set(list, n * k);
-      // From here on the mask also hides held-out items, so that an AUC over a
-      // subset of them (item breakdown) never counts the others as negatives.
+      const list = listMetrics.length > 0 ? topK(scores, k, mask) : new Int32Array(0);
+      lists?.set(list, n * k);
+      // From here on the mask hides everything the user interacted with: what
+      // AUC must not count as negatives, and what negative sampling must avoid.
       for (const i of held) mask[i] = 1;
-      const userBucket = by === "user" ? bucketOf(bounds, userCounts[u]) : -1;
-      const relevantSets: Array<[Set<number>, number]> = [];
+
+      // Relevant sets with the slot they count in: all held-out items overall;
+      // with an item breakdown also the held-out items of each item bucket.
+      const relevantSets: Array<[Set<number>, number]> = [[new Set(held), -1]];
+      if (by === "user") relevantSets.push([relevantSets[0][0], userBucket(u)]);
       if (by === "item") {
         const perBucket = new Map<number, Set<number>>();
         for (const i of held) {
-          const b = bucketOf(bounds, itemCounts[i]);
+          const b = itemBucket(i);
           if (!perBucket.has(b)) perBucket.set(b, new Set());
           perBucket.get(b)!.add(i);
         }
-        relevantSets.push([new Set(held), -1]);
         for (const [b, set] of perBucket) relevantSets.push([set, b]);
-      } else {
-        relevantSets.push([new Set(held), userBucket]);
       }
-      for (const [relevant, b] of relevantSets) {
-        const add = (name: string, value: number) => {
-          if (b === -1 || by === "user") acc.add(name, value, b);
-          else acc.addBucketOnly(name, value, b);
-        };
-        if (ranking.includes("precision")) add("precision", precisionAtK(list, relevant, k));
-        if (ranking.includes("recall")) add("recall", recallAtK(list, relevant, k));
-        if (ranking.includes("ndcg")) add("ndcg", ndcgAtK(list, relevant, k));
-        if (ranking.includes("map")) add("map", averagePrecisionAtK(list, relevant, k));
+      for (const [relevant, slot] of relevantSets) {
+        for (const m of listMetrics) {
+          if (m !== "coverage") acc.add(m, LIST_METRIC_FUNCTIONS[m](list, relevant, k), slot);
+        }
         if (ranking.includes("auc")) {
           const auc = userAuc(scores, [...relevant], mask);
-          if (!Number.isNaN(auc)) add("auc", auc);
+          if (!Number.isNaN(auc)) acc.add("auc", auc, slot);
         }
-        add("users", 1);
+        acc.add("users", 1, slot);
       }
+
       if (ranking.includes("hitRate")) {
-        for (const i of seen) interacted[i] = 1;
-        for (const i of held) interacted[i] = 1;
-        const pool = nItems - countMarked(interacted);
-        const want = Math.min(negatives, pool);
+        const want = Math.min(negatives, nItems - countMarked(mask));
         for (const i of held) {
-          const sample = sampleNegatives(rng, interacted, want);
-          const b = by === "user"
-            ? userBucket
-            : by === "item"
-            ? bucketOf(bounds, itemCounts[i])
-            : -1;
-          acc.add("hits", sampledHit(scores, i, sample, k), b);
-          acc.add("hitUnits", 1, b);
+          const hit = sampledHit(scores, i, sampleNegatives(rng, mask, want), k);
+          for (const slot of slots(pairBucket(u, i))) {
+            acc.add("hitRate", hit, slot);
+          }
         }
-        for (const i of seen) interacted[i] = 0;
-        for (const i of held) interacted[i] = 0;
       }
       for (const i of seen) mask[i] = 0;
       for (const i of held) mask[i] = 0;
@@ -317,39 +320,23 @@ export async function evaluate(
     }
   }
 
-  const summarize = (bucket: number) => {
-    const get = (name: string) => acc.get(name, bucket);
+  const summarize = (slot: number) => {
     const out: Record<string, number> = {};
-    const ratingUnits = bucket === -1 ? tx.length : acc.count("se", bucket);
     for (const m of metrics) {
-      const key = label(m);
-      switch (m) {
-        case "rmse":
-          out[key] = Math.sqrt(get("se") / ratingUnits);
-          break;
-        case "mae":
-          out[key] = get("ae") / ratingUnits;
-          break;
-        case "hitRate":
-          out[key] = get("hits") / get("hitUnits");
-          break;
-        case "coverage":
-          if (bucket === -1) out[key] = coverage;
-          break;
-        case "auc":
-          out[key] = get("auc") / acc.count("auc", bucket);
-          break;
-        default:
-          out[key] = get(m) / get("users");
-      }
+      const key = K_METRICS.includes(m) ? `${m}@${k}` : m;
+      if (m === "rmse") out[key] = Math.sqrt(acc.mean("se", slot));
+      else if (m === "mae") out[key] = acc.mean("ae", slot);
+      else if (m === "coverage") {
+        if (slot === -1) out[key] = coverage;
+      } else out[key] = acc.mean(m, slot);
     }
     return out;
   };
-  const bucketUnits = (b: number) => {
+  const bucketUnits = (slot: number) => {
     const units: Record<string, number> = {};
-    if (rating.length > 0) units.ratings = acc.count("se", b);
-    if (ranking.length > 0) units.users = acc.get("users", b);
-    if (ranking.includes("hitRate")) units.heldOut = acc.get("hitUnits", b);
+    if (rating.length > 0) units.ratings = acc.count("se", slot);
+    if (ranking.length > 0) units.users = acc.count("users", slot);
+    if (ranking.includes("hitRate")) units.heldOut = acc.count("hitRate", slot);
     return units;
   };
   const result: EvaluationResult = {
@@ -520,37 +507,30 @@ function sampleNegatives(rng: Rng, interacted: Uint8Array, want: number): Int32A
   return out;
 }
 
-/** Sums per metric, overall (bucket -1) and per bucket, with counts. */
+/** Sums and counts per metric, overall (slot -1) and per bucket. */
 class Accumulator {
   #sums = new Map<string, Float64Array>();
   #counts = new Map<string, Float64Array>();
-  readonly #buckets: number;
+  readonly #slots: number;
   constructor(buckets: number) {
-    this.#buckets = buckets;
+    this.#slots = buckets + 1;
   }
-  add(name: string, value: number, bucket: number): void {
-    this.#slot(name, -1, value);
-    if (bucket >= 0) this.#slot(name, bucket, value);
-  }
-  addBucketOnly(name: string, value: number, bucket: number): void {
-    this.#slot(name, bucket, value);
-  }
-  get(name: string, bucket: number): number {
-    return this.#sums.get(name)?.[bucket + 1] ?? 0;
-  }
-  count(name: string, bucket: number): number {
-    return this.#counts.get(name)?.[bucket + 1] ?? 0;
-  }
-  #slot(name: string, bucket: number, value: number): void {
+  add(name: string, value: number, slot: number): void {
     let sums = this.#sums.get(name);
     let counts = this.#counts.get(name);
     if (!sums || !counts) {
-      sums = new Float64Array(this.#buckets + 1);
-      counts = new Float64Array(this.#buckets + 1);
-      this.#sums.set(name, sums);
-      this.#counts.set(name, counts);
+      this.#sums.set(name, sums = new Float64Array(this.#slots));
+      this.#counts.set(name, counts = new Float64Array(this.#slots));
     }
-    sums[bucket + 1] += value;
-    counts[bucket + 1]++;
+    sums[slot + 1] += value;
+    counts[slot + 1]++;
+  }
+  count(name: string, slot: number): number {
+    return this.#counts.get(name)?.[slot + 1] ?? 0;
+  }
+  /** The mean of the values added; NaN when none were. */
+  mean(name: string, slot: number): number {
+    const n = this.count(name, slot);
+    return n === 0 ? NaN : this.#sums.get(name)![slot + 1] / n;
   }
 }
