@@ -217,8 +217,9 @@ async function readSchema(schema: GenericSchema | PathLike | undefined): Promise
   if (typeof schema === "string" || schema instanceof URL) {
     const file = pathLabel(schema);
     const text = await readText(schema, "utf-8");
+    let parsed: GenericSchema;
     try {
-      return JSON.parse(text) as GenericSchema;
+      parsed = JSON.parse(text) as GenericSchema;
     } catch (e) {
       throw new DataFormatError(
         `schema is not valid JSON (${(e as Error).message})`,
@@ -226,6 +227,39 @@ async function readSchema(schema: GenericSchema | PathLike | undefined): Promise
         0,
         text,
       );
+    }
+    return checkSchema(parsed, file);
+  }
+  return checkSchema(schema, "schema");
+}
+
+const KINDS = new Set(["text", "categorical", "multiCategorical", "numeric"]);
+
+/** Rejects the schema mistakes that would otherwise surface as odd results later. */
+function checkSchema(schema: GenericSchema, file: string): GenericSchema {
+  const scale = schema.interactions?.ratingScale;
+  if (
+    scale !== undefined &&
+    !(Array.isArray(scale) && scale.length === 2 && Number.isFinite(scale[0]) &&
+      Number.isFinite(scale[1]) && scale[0] <= scale[1])
+  ) {
+    throw new DataFormatError(
+      "ratingScale must be [min, max] numbers",
+      file,
+      0,
+      JSON.stringify(scale),
+    );
+  }
+  for (const part of [schema.items, schema.users]) {
+    for (const [name, spec] of Object.entries(part?.columns ?? {})) {
+      if (spec !== "ignore" && !KINDS.has(spec?.kind)) {
+        throw new DataFormatError(
+          `column ${name}: kind must be text, categorical, multiCategorical or numeric`,
+          file,
+          0,
+          JSON.stringify(spec),
+        );
+      }
     }
   }
   return schema;

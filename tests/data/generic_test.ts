@@ -274,3 +274,30 @@ Deno.test("loadGenericDataset() schema can drop columns and read ratings as impl
     { file: "items.csv", line: 1, text: "id,note,genre", problem: /schema names column price/ },
   );
 });
+
+Deno.test("loadGenericDataset() rejects a malformed schema", async () => {
+  const dir = await fixture({
+    "r.csv": "user,item,rating\na,x,3\n",
+    "items.csv": "id,genre\nx,drama\n",
+    "schema.json": "{ interactions: }",
+  });
+  await assertFormatError(
+    loadGenericDataset({ interactions: `${dir}/r.csv`, schema: `${dir}/schema.json` }),
+    { file: "schema.json", line: 0, text: "{ interactions: }", problem: /not valid JSON/ },
+  );
+  await assertFormatError(
+    loadGenericDataset({
+      interactions: `${dir}/r.csv`,
+      schema: { interactions: { ratingScale: [5, 1] } },
+    }),
+    { file: "schema", line: 0, text: "[5,1]", problem: /ratingScale/ },
+  );
+  await assertFormatError(
+    loadGenericDataset({
+      interactions: `${dir}/r.csv`,
+      items: `${dir}/items.csv`,
+      schema: { items: { columns: { genre: { kind: "tags" as "text" } } } },
+    }),
+    { file: "schema", line: 0, text: '{"kind":"tags"}', problem: /column genre: kind must be/ },
+  );
+});
