@@ -135,6 +135,19 @@ Deno.test("DATASET_DESCRIPTORS leave the unverified GroupLens checksums unset", 
   assert.ok(defaultCacheDir().endsWith("hwer") || Deno.env.get("HWER_CACHE"));
 });
 
+Deno.test("fetchDataset() caches under $HWER_CACHE by default", async () => {
+  const previous = Deno.env.get("HWER_CACHE");
+  Deno.env.set("HWER_CACHE", `${root}/env`);
+  try {
+    assert.equal(defaultCacheDir(), `${root}/env`);
+    const dir = await fetchDataset("ml-100k", { descriptor: { url: `${base}/ml-100k.zip` } });
+    assert.equal(dir, `${root}/env/ml-100k`);
+  } finally {
+    if (previous === undefined) Deno.env.delete("HWER_CACHE");
+    else Deno.env.set("HWER_CACHE", previous);
+  }
+});
+
 Deno.test("fetch server shuts down", async () => {
   await server.shutdown();
 });
