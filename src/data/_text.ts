@@ -23,7 +23,8 @@ export type TextEncoding = "utf-8" | "latin1" | "auto";
 
 /**
  * Reads a file as text. "auto" tries strict UTF-8 and falls back to Latin-1
- * (Windows-1252) with a warning. A UTF-8 byte-order mark is dropped.
+ * (Windows-1252) with a warning. A UTF-8 byte-order mark is dropped; a UTF-16
+ * one selects UTF-16.
  */
 export async function readText(
   path: PathLike,
@@ -41,6 +42,9 @@ export function decodeText(
   encoding: TextEncoding,
   warnings?: DataWarning[],
 ): string {
+  // A UTF-16 byte-order mark wins over the requested encoding (spreadsheet exports).
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
   if (encoding === "latin1") return new TextDecoder("latin1").decode(bytes);
   if (encoding === "utf-8") return new TextDecoder("utf-8").decode(bytes);
   try {

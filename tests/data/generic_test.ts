@@ -301,3 +301,14 @@ Deno.test("loadGenericDataset() rejects a malformed schema", async () => {
     { file: "schema", line: 0, text: '{"kind":"tags"}', problem: /column genre: kind must be/ },
   );
 });
+
+Deno.test("loadGenericDataset() reads UTF-16 files that carry a byte-order mark", async () => {
+  const text = "user\titem\r\nzoë\tx\r\n";
+  const utf16 = new Uint8Array(2 + text.length * 2);
+  utf16.set([0xff, 0xfe]);
+  for (let c = 0; c < text.length; c++) utf16[2 + 2 * c] = text.charCodeAt(c);
+  const dir = await fixture({ "r.tsv": utf16 });
+  const ds = await loadGenericDataset({ interactions: `${dir}/r.tsv` });
+  assert.deepEqual(ds.users.ids, ["zoë"]);
+  assert.deepEqual(ds.warnings, []);
+});
