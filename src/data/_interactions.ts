@@ -71,14 +71,6 @@ export function parseInteractions(
       first = false;
       return;
     }
-    if (fields.length !== layout.fieldCount) {
-      throw new DataFormatError(
-        `expected ${layout.fieldCount} fields, found ${fields.length}`,
-        file,
-        line,
-        raw,
-      );
-    }
     const [u, newUser] = resolve(
       users,
       fields[layout.user].trim(),
@@ -130,7 +122,7 @@ export function parseInteractions(
       }
     }
     builder.push(u, i, rating, timestamp);
-  });
+  }, layout.fieldCount);
   if (unknownUsers > 0 && options.unknownUsers === "add-and-warn") {
     options.warnings.push({
       code: "unknown-user",

@@ -65,15 +65,28 @@ export type RecordHandler = (fields: string[], line: number, raw: string) => voi
 /**
  * Splits `text` into records and fields. Handles LF and CRLF, skips blank
  * lines, and (when `quotes`) RFC 4180 quoting: fields that start with `"`
- * may hold the delimiter, `""` and line breaks. `line` is where the record starts.
+ * may hold the delimiter, `""` and line breaks. `line` is where the record
+ * starts. With `fieldCount`, a record with another number of fields throws.
  */
 export function forEachRecord(
   text: string,
   delimiter: string,
   file: string,
   quotes: boolean,
-  onRecord: RecordHandler,
+  handler: RecordHandler,
+  fieldCount?: number,
 ): void {
+  const onRecord: RecordHandler = fieldCount === undefined ? handler : (fields, line, raw) => {
+    if (fields.length !== fieldCount) {
+      throw new DataFormatError(
+        `expected ${fieldCount} fields, found ${fields.length}`,
+        file,
+        line,
+        raw,
+      );
+    }
+    handler(fields, line, raw);
+  };
   let pos = 0;
   let line = 1;
   const n = text.length;

@@ -315,14 +315,6 @@ async function readEntityFile(
       first = false;
       return;
     }
-    if (fields.length !== header.fields.length) {
-      throw new DataFormatError(
-        `expected ${header.fields.length} fields, found ${fields.length}`,
-        file,
-        line,
-        rawLine,
-      );
-    }
     const id = fields[idAt].trim();
     if (id === "") throw new DataFormatError(`empty ${what} id`, file, line, rawLine);
     const known = table.index.get(id);
@@ -330,7 +322,7 @@ async function readEntityFile(
     if (known !== undefined) duplicates++;
     for (let c = 0; c < fields.length; c++) raw[c][row] = fields[c];
     lines[row] = line;
-  });
+  }, header.fields.length);
   if (duplicates > 0) {
     warnings.push({
       code: "duplicate-entity",

@@ -53,12 +53,9 @@ export async function loadMovieLens100k(dir: PathLike): Promise<Dataset> {
   const userFile = pathLabel(userPath);
   const userRaw: string[][] = [[], [], [], []];
   forEachRecord(await readText(userPath, "utf-8"), "|", userFile, false, (f, line, raw) => {
-    if (f.length !== 5) {
-      throw new DataFormatError(`expected 5 fields, found ${f.length}`, userFile, line, raw);
-    }
     addEntity(users, f[0], userFile, line, raw);
     for (let c = 0; c < 4; c++) userRaw[c].push(f[c + 1]);
-  });
+  }, 5);
   users.columns.push(
     buildColumn("age", userRaw[0], { kind: "numeric" }, (row) => {
       throw new DataFormatError("age is not a number", userFile, row + 1, userRaw[0][row]);
@@ -86,14 +83,6 @@ export async function loadMovieLens100k(dir: PathLike): Promise<Dataset> {
   const genres: string[][] = [];
   const fieldCount = 5 + genreNames.length;
   forEachRecord(await readText(itemPath, "latin1"), "|", itemFile, false, (f, line, raw) => {
-    if (f.length !== fieldCount) {
-      throw new DataFormatError(
-        `expected ${fieldCount} fields, found ${f.length}`,
-        itemFile,
-        line,
-        raw,
-      );
-    }
     addEntity(items, f[0], itemFile, line, raw);
     const { title, year } = splitTitleYear(f[1]);
     titles.push(title);
@@ -113,7 +102,7 @@ export async function loadMovieLens100k(dir: PathLike): Promise<Dataset> {
       }
     }
     genres.push(list);
-  });
+  }, fieldCount);
   items.columns.push(
     { kind: "text", name: "title", values: titles },
     { kind: "numeric", name: "year", values: Float64Array.from(years) },
@@ -242,15 +231,12 @@ export async function loadMovieLensLatestSmall(dir: PathLike): Promise<Dataset> 
   const genres: string[] = [];
   forEachRecord(await readText(moviesPath, "utf-8"), ",", moviesFile, true, (f, line, raw) => {
     if (line === 1 && f[0] === "movieId") return;
-    if (f.length !== 3) {
-      throw new DataFormatError(`expected 3 fields, found ${f.length}`, moviesFile, line, raw);
-    }
     addEntity(items, f[0], moviesFile, line, raw);
     const { title, year } = splitTitleYear(f[1]);
     titles.push(title);
     years.push(year);
     genres.push(f[2] === "(no genres listed)" ? "" : f[2]);
-  });
+  }, 3);
 
   const ratingsPath = joinPath(dir, "ratings.csv");
   const interactions = parseInteractions(
@@ -273,33 +259,27 @@ export async function loadMovieLensLatestSmall(dir: PathLike): Promise<Dataset> 
   const tagsPath = joinPath(dir, "tags.csv");
   const tagsFile = pathLabel(tagsPath);
   const tagSets = new Map<number, Set<string>>();
-  forEachRecord(await readText(tagsPath, "utf-8"), ",", tagsFile, true, (f, line, raw) => {
+  forEachRecord(await readText(tagsPath, "utf-8"), ",", tagsFile, true, (f, line) => {
     if (line === 1 && f[0] === "userId") return;
-    if (f.length !== 4) {
-      throw new DataFormatError(`expected 4 fields, found ${f.length}`, tagsFile, line, raw);
-    }
     const item = items.index.get(f[1]);
     if (item === undefined) return; // a tag on a movie outside movies.csv carries no content
     let set = tagSets.get(item);
     if (!set) tagSets.set(item, set = new Set());
     const tag = f[2].trim();
     if (tag !== "") set.add(tag);
-  });
+  }, 4);
 
   const linksPath = joinPath(dir, "links.csv");
   const linksFile = pathLabel(linksPath);
   const imdb = new Array<string>(items.ids.length).fill("");
   const tmdb = new Array<string>(items.ids.length).fill("");
-  forEachRecord(await readText(linksPath, "utf-8"), ",", linksFile, true, (f, line, raw) => {
+  forEachRecord(await readText(linksPath, "utf-8"), ",", linksFile, true, (f, line) => {
     if (line === 1 && f[0] === "movieId") return;
-    if (f.length !== 3) {
-      throw new DataFormatError(`expected 3 fields, found ${f.length}`, linksFile, line, raw);
-    }
     const item = items.index.get(f[0]);
     if (item === undefined) return;
     imdb[item] = f[1];
     tmdb[item] = f[2];
-  });
+  }, 3);
 
   const n = items.ids.length;
   const pad = <T>(a: T[], fill: T) => {
