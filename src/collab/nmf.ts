@@ -8,7 +8,14 @@ import { countBy, groupBy } from "../data/dataset.ts";
 import type { Dataset, RatingScale } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { Rng } from "../util/random.ts";
-import { clip, notFitted, requireRatings } from "./_common.ts";
+import {
+  clip,
+  factorEstimate,
+  type FactorState,
+  knownMask,
+  notFitted,
+  requireRatings,
+} from "./_common.ts";
 
 /**
  * Options of {@linkcode NMF}; defaults are Surprise's.
@@ -79,10 +86,8 @@ export class NMF implements Recommender {
   readonly #initHigh: number;
   readonly #seed: number;
   readonly #clip: boolean;
-  #mean = NaN;
   #scale: RatingScale | undefined;
-  #userKnown = new Uint8Array(0);
-  #itemKnown = new Uint8Array(0);
+  #state: FactorState | undefined;
   /** b_u after fit (zeros unless biased). */
   userBias: Float64Array = new Float64Array(0);
   /** b_i after fit (zeros unless biased). */
@@ -119,7 +124,6 @@ export class NMF implements Recommender {
    */
   fit(train: Dataset, options: FitOptions = {}): void {
     const { ratings, mean, scale } = requireRatings(train, this.name);
-    this.#mean = mean;
     this.#scale = this.#clip ? scale : undefined;
     const x = train.interactions;
     const nUsers = train.users.ids.length;
@@ -175,8 +179,17 @@ export class NMF implements Recommender {
     this.itemBias = bi;
     this.userFactors = p;
     this.itemFactors = q;
-    this.#userKnown = Uint8Array.from(userCount, (c) => (c > 0 ? 1 : 0));
-    this.#itemKnown = Uint8Array.from(itemCount, (c) => (c > 0 ? 1 : 0));
+    this.#state = {
+      mean,
+      biased: this.#biased,
+      factors: f,
+      userKnown: knownMask(userCount),
+      itemKnown: knownMask(itemCount),
+      userBias: bu,
+      itemBias: bi,
+      userFactors: p,
+      itemFactors: q,
+    };
   }
 
   /**
@@ -202,20 +215,8 @@ export class NMF implements Recommender {
   }
 
   #estimate(user: number, item: number): number {
-    if (Number.isNaN(this.#mean)) notFitted(this.name);
-    const knownUser = this.#userKnown[user] === 1;
-    const knownItem = this.#itemKnown[item] === 1;
-    if (!this.#biased && !(knownUser && knownItem)) return this.#mean;
-    let est = this.#biased ? this.#mean : 0;
-    if (knownUser) est += this.userBias[user];
-    if (knownItem) est += this.itemBias[item];
-    if (knownUser && knownItem) {
-      const f = this.#factors;
-      const uo = user * f;
-      const io = item * f;
-      for (let t = 0; t < f; t++) est += this.itemFactors[io + t] * this.userFactors[uo + t];
-    }
-    return est;
+    if (!this.#state) notFitted(this.name);
+    return factorEstimate(this.#state, user, item);
   }
 }
 

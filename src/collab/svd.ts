@@ -7,7 +7,14 @@ import { countBy, groupBy } from "../data/dataset.ts";
 import type { Dataset, RatingScale } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { Rng } from "../util/random.ts";
-import { clip, notFitted, requireRatings } from "./_common.ts";
+import {
+  clip,
+  factorEstimate,
+  type FactorState,
+  knownMask,
+  notFitted,
+  requireRatings,
+} from "./_common.ts";
 
 /**
  * Options of {@linkcode SVD}; defaults are Surprise's.
@@ -46,7 +53,8 @@ export interface SVDOptions {
  * shuffling), with e = r − r̂ and
  * b_u += γ(e − λb_u), b_i += γ(e − λb_i), p_u += γ(e·q_i − λp_u),
  * q_i += γ(e·p_u − λq_i). Biases start at 0, factors at N(0, 0.1²). A user
- * or item without train ratings contributes no bias and no factor term.
+ * or item without train ratings contributes no bias and no factor term; with
+ * `biased: false` such a prediction is impossible and Surprise answers μ.
  *
  * @example
  * ```ts
@@ -70,10 +78,8 @@ export class SVD implements Recommender {
   readonly #initStd: number;
   readonly #seed: number;
   readonly #clip: boolean;
-  #mean = NaN;
   #scale: RatingScale | undefined;
-  #userKnown = new Uint8Array(0);
-  #itemKnown = new Uint8Array(0);
+  #state: FactorState | undefined;
   /** b_u after fit. */
   userBias: Float64Array = new Float64Array(0);
   /** b_i after fit. */
@@ -108,7 +114,6 @@ export class SVD implements Recommender {
    */
   fit(train: Dataset, options: FitOptions = {}): void {
     const { ratings, mean, scale } = requireRatings(train, this.name);
-    this.#mean = mean;
     this.#scale = this.#clip ? scale : undefined;
     const x = train.interactions;
     const nUsers = train.users.ids.length;
@@ -152,12 +157,22 @@ export class SVD implements Recommender {
     this.itemBias = bi;
     this.userFactors = pu;
     this.itemFactors = qi;
-    this.#userKnown = Uint8Array.from(countBy(x.user, nUsers), (c) => (c > 0 ? 1 : 0));
-    this.#itemKnown = Uint8Array.from(countBy(x.item, nItems), (c) => (c > 0 ? 1 : 0));
+    this.#state = {
+      mean,
+      biased: this.#biased,
+      factors: f,
+      userKnown: knownMask(countBy(x.user, nUsers)),
+      itemKnown: knownMask(countBy(x.item, nItems)),
+      userBias: bu,
+      itemBias: bi,
+      userFactors: pu,
+      itemFactors: qi,
+    };
   }
 
   /**
-   * μ + b_u + b_i + q_iᵀp_u (parts of unknown entities omitted), clipped.
+   * μ + b_u + b_i + q_iᵀp_u (parts of unknown entities omitted), clipped;
+   * unbiased: q_iᵀp_u, or μ when the user or item is unknown.
    *
    * @param user dense user index
    * @param item dense item index
@@ -178,18 +193,7 @@ export class SVD implements Recommender {
   }
 
   #estimate(user: number, item: number): number {
-    if (Number.isNaN(this.#mean)) notFitted(this.name);
-    const knownUser = this.#userKnown[user] === 1;
-    const knownItem = this.#itemKnown[item] === 1;
-    let est = this.#biased ? this.#mean : 0;
-    if (this.#biased && knownUser) est += this.userBias[user];
-    if (this.#biased && knownItem) est += this.itemBias[item];
-    if (knownUser && knownItem) {
-      const f = this.#factors;
-      const uo = user * f;
-      const io = item * f;
-      for (let t = 0; t < f; t++) est += this.itemFactors[io + t] * this.userFactors[uo + t];
-    }
-    return est;
+    if (!this.#state) notFitted(this.name);
+    return factorEstimate(this.#state, user, item);
   }
 }

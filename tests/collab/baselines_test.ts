@@ -75,6 +75,9 @@ Deno.test("SVD predicts μ + b_i for a cold user and NMF falls back to μ", () =
   svd.fit(train);
   assert.ok(Math.abs(svd.predict(d, x) - (mu + svd.itemBias[x])) < 1e-12);
   assert.equal(svd.userBias[d], 0);
+  const pmf = new SVD({ factors: 4, epochs: 5, biased: false });
+  pmf.fit(train);
+  assert.equal(pmf.predict(d, x), mu, "unbiased: an unknown user gets μ, as in Surprise");
   const nmf = new NMF({ factors: 4 });
   nmf.fit(train);
   assert.equal(nmf.predict(d, x), mu);
