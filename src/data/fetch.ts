@@ -228,7 +228,13 @@ export async function fetchDataset(
       JSON.stringify({ url: descriptor.url, size: zip.length, sha256 }),
     );
     await Deno.remove(target, { recursive: true }).catch(() => {});
-    await Deno.rename(staging, target);
+    try {
+      await Deno.rename(staging, target);
+    } catch (e) {
+      // Another process may have completed the same extraction meanwhile: use it.
+      if (!(await readMarker(marker))) throw e;
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
+    }
   } catch (e) {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     throw e;
