@@ -101,7 +101,7 @@ export class WebGpuBackend implements Backend {
       TENSOR_USAGE,
       `tensor:${label}`,
     );
-    this.context.device.queue.writeBuffer(buffer, 0, matrix.data as Float32Array<ArrayBuffer>);
+    this.context.write(buffer, matrix.data);
     return new GpuTensor(matrix.rows, matrix.cols, buffer, label, this);
   }
 
@@ -125,10 +125,7 @@ export class WebGpuBackend implements Backend {
       "download",
     );
     try {
-      await ctx.submit(
-        "download",
-        (encoder) => encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, staging.size),
-      );
+      ctx.copy(t.buffer, 0, staging, 0, bytes);
       const data = new Float32Array(await ctx.read("download", staging, bytes));
       return { rows: t.rows, cols: t.cols, data };
     } finally {

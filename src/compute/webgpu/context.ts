@@ -15,6 +15,16 @@ import { BufferUsage, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from "./_usage.ts";
 
 const POISON = 0x7fc0dead;
 
+/** Work recorded but not yet submitted. */
+interface PendingWork {
+  encoder: GPUCommandEncoder;
+  pass: GPUComputePassEncoder | null;
+  /** Buffers to return to the pool once the work is submitted. */
+  releases: GPUBuffer[];
+  /** One per dispatch: its validation error message, or null. */
+  scopes: Promise<string | null>[];
+}
+
 /**
  * Options of {@linkcode GpuContext.create}.
  *
@@ -125,6 +135,7 @@ export class GpuContext {
   #lost: GpuDeviceLostError | null = null;
   #uncaptured: GpuError | null = null;
   #destroyed = false;
+  #pending: PendingWork | null = null;
   readonly #poison: boolean;
 
   private constructor(adapter: GPUAdapter, device: GPUDevice, label: string, poison: boolean) {
@@ -347,7 +358,9 @@ export class GpuContext {
   }
 
   /**
-   * Returns a buffer to the pool for reuse.
+   * Returns a buffer to the pool. While recorded work is pending the buffer is
+   * held back until that work is submitted: a queue write into a reused buffer
+   * would otherwise land before the recorded commands that still read it.
    *
    * @param buffer a buffer from {@linkcode GpuContext.acquireBuffer}
    * @example
@@ -357,6 +370,10 @@ export class GpuContext {
    */
   releaseBuffer(buffer: GPUBuffer): void {
     if (this.#destroyed) return buffer.destroy();
+    if (this.#pending) {
+      this.#pending.releases.push(buffer);
+      return;
+    }
     const key = `${buffer.usage}:${buffer.size}`;
     const free = this.#pool.get(key);
     if (free) free.push(buffer);
@@ -364,41 +381,157 @@ export class GpuContext {
   }
 
   /**
-   * Encodes work, submits it inside validation and out-of-memory error scopes
-   * and rejects with {@linkcode GpuOperationError} when either catches one.
+   * Writes host data into a buffer through the queue (ordered before any work
+   * recorded but not yet submitted).
    *
-   * @param operation name for errors
-   * @param encode records passes and copies into the encoder
+   * @param buffer destination, with COPY_DST usage
+   * @param data the bytes to write
+   * @param offset byte offset in the buffer
    * @example
    * ```ts ignore
-   * await ctx.submit("copy", (encoder) => encoder.copyBufferToBuffer(a, 0, b, 0, 64));
+   * ctx.write(buffer, new Float32Array([1, 2, 3, 4]));
    * ```
    */
-  async submit(operation: string, encode: (encoder: GPUCommandEncoder) => void): Promise<void> {
+  write(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
     this.assertUsable();
-    const device = this.device;
-    device.pushErrorScope("out-of-memory");
-    device.pushErrorScope("validation");
-    let thrown: unknown = null;
-    try {
-      const encoder = device.createCommandEncoder({ label: `${this.label}:${operation}` });
-      encode(encoder);
-      device.queue.submit([encoder.finish({ label: `${this.label}:${operation}` })]);
-    } catch (cause) {
-      thrown = cause;
-    }
-    const [validation, memory] = await Promise.all([
-      device.popErrorScope(),
-      device.popErrorScope(),
-    ]);
-    const scoped = validation ?? memory;
-    if (scoped) throw new GpuOperationError(operation, scoped.message.trim());
-    if (thrown) throw thrown;
+    this.device.queue.writeBuffer(buffer, offset, data as ArrayBufferView<ArrayBuffer>);
   }
 
   /**
-   * Maps a MAP_READ buffer and returns a copy of its first `bytes`. A device
-   * lost meanwhile rejects with {@linkcode GpuDeviceLostError}, never hangs.
+   * Records one compute dispatch into the pending command buffer; nothing runs
+   * until {@linkcode GpuContext.flush} (or a read, which flushes). `uniforms`,
+   * when given, are copied into a fresh uniform buffer bound at binding 0.
+   * Validation errors of the dispatch reject the next flush, naming `operation`.
+   *
+   * @param operation name for errors
+   * @param kernel the compiled kernel
+   * @param buffers binding number → buffer, except binding 0 when `uniforms` is given
+   * @param workgroups dispatch size (x, y, z)
+   * @param uniforms the uniform block's bytes (u32/f32 words)
+   * @example
+   * ```ts ignore
+   * ctx.dispatch("scale", kernel, { 1: input, 2: output }, [Math.ceil(n / 64)], new Uint32Array([n, 0, 0, 0]));
+   * await ctx.flush("scale");
+   * ```
+   */
+  dispatch(
+    operation: string,
+    kernel: Kernel,
+    buffers: Record<number, GPUBuffer | GPUBufferBinding>,
+    workgroups: readonly [number, number?, number?],
+    uniforms?: ArrayBufferView,
+  ): void {
+    this.assertUsable();
+    const pending = this.#begin();
+    const device = this.device;
+    const entries = { ...buffers };
+    if (uniforms) {
+      const uniformBuffer = this.acquireBuffer(
+        uniforms.byteLength,
+        BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+        `${operation}-params`,
+      );
+      pending.releases.push(uniformBuffer);
+      this.write(uniformBuffer, uniforms);
+      entries[0] = {
+        buffer: uniformBuffer,
+        offset: 0,
+        size: Math.ceil(uniforms.byteLength / 16) * 16,
+      };
+    }
+    device.pushErrorScope("validation");
+    const group = this.bindGroup(kernel, entries);
+    pending.pass ??= pending.encoder.beginComputePass({ label: `${this.label}:pass` });
+    pending.pass.setPipeline(kernel.pipeline);
+    pending.pass.setBindGroup(0, group);
+    pending.pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    pending.scopes.push(
+      device.popErrorScope().then((error) =>
+        error ? `${operation} (${kernel.label}): ${error.message.trim()}` : null
+      ),
+    );
+  }
+
+  /**
+   * Records a buffer-to-buffer copy into the pending command buffer.
+   *
+   * @param source buffer with COPY_SRC usage
+   * @param sourceOffset byte offset in the source
+   * @param destination buffer with COPY_DST usage
+   * @param destinationOffset byte offset in the destination
+   * @param bytes how many bytes, a multiple of 4
+   * @example
+   * ```ts ignore
+   * ctx.copy(a, 0, b, 0, 64);
+   * ```
+   */
+  copy(
+    source: GPUBuffer,
+    sourceOffset: number,
+    destination: GPUBuffer,
+    destinationOffset: number,
+    bytes: number,
+  ): void {
+    this.assertUsable();
+    const pending = this.#begin();
+    pending.pass?.end();
+    pending.pass = null;
+    pending.encoder.copyBufferToBuffer(source, sourceOffset, destination, destinationOffset, bytes);
+  }
+
+  /**
+   * Submits the recorded work as one command buffer inside validation and
+   * out-of-memory error scopes, then returns held-back buffers to the pool.
+   * Rejects with {@linkcode GpuOperationError} naming the first failing op.
+   *
+   * @param operation name for errors
+   * @example
+   * ```ts ignore
+   * await ctx.flush("epoch");
+   * ```
+   */
+  async flush(operation = "flush"): Promise<void> {
+    const pending = this.#pending;
+    if (!pending) return this.assertUsable();
+    this.#pending = null;
+    const device = this.device;
+    let thrown: unknown = null;
+    device.pushErrorScope("out-of-memory");
+    device.pushErrorScope("validation");
+    try {
+      pending.pass?.end();
+      device.queue.submit([pending.encoder.finish({ label: `${this.label}:${operation}` })]);
+    } catch (cause) {
+      thrown = cause;
+    }
+    const [validation, memory, ...dispatchErrors] = await Promise.all([
+      device.popErrorScope(),
+      device.popErrorScope(),
+      ...pending.scopes,
+    ]);
+    for (const buffer of pending.releases) this.releaseBuffer(buffer);
+    this.assertUsable();
+    const firstDispatchError = dispatchErrors.find((e) => e !== null);
+    if (firstDispatchError) throw new GpuOperationError(operation, firstDispatchError);
+    const scoped = validation ?? memory;
+    if (scoped) throw new GpuOperationError(operation, scoped.message.trim());
+    if (thrown) throw new GpuOperationError(operation, errorMessage(thrown));
+  }
+
+  #begin(): PendingWork {
+    this.#pending ??= {
+      encoder: this.device.createCommandEncoder({ label: `${this.label}:commands` }),
+      pass: null,
+      releases: [],
+      scopes: [],
+    };
+    return this.#pending;
+  }
+
+  /**
+   * Flushes pending work, maps a MAP_READ buffer and returns a copy of its
+   * first `bytes`. A device lost meanwhile rejects with
+   * {@linkcode GpuDeviceLostError}, never hangs.
    *
    * @param operation name for errors
    * @param buffer a buffer with MAP_READ usage
@@ -406,20 +539,22 @@ export class GpuContext {
    * @returns the bytes
    * @example
    * ```ts ignore
+   * ctx.copy(result, 0, staging, 0, 64);
    * const bytes = await ctx.read("download", staging, 64);
    * ```
    */
   async read(operation: string, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    this.assertUsable();
+    await this.flush(operation);
+    const mapped = Math.max(16, Math.ceil(bytes / 16) * 16);
     try {
-      await buffer.mapAsync(MAP_MODE_READ, 0, Math.max(16, Math.ceil(bytes / 16) * 16));
+      await buffer.mapAsync(MAP_MODE_READ, 0, mapped);
     } catch (cause) {
       // A destroyed device rejects the map before `lost` resolves; give it a moment.
       await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 100))]);
       this.assertUsable();
       throw new GpuOperationError(operation, `reading results failed: ${errorMessage(cause)}`);
     }
-    const copy = buffer.getMappedRange(0, Math.max(16, Math.ceil(bytes / 16) * 16)).slice(0, bytes);
+    const copy = buffer.getMappedRange(0, mapped).slice(0, bytes);
     buffer.unmap();
     return copy;
   }
@@ -438,6 +573,7 @@ export class GpuContext {
     for (const buffers of this.#pool.values()) for (const b of buffers) b.destroy();
     this.#pool.clear();
     this.#kernels.clear();
+    this.#pending = null;
     this.device.destroy();
   }
 }

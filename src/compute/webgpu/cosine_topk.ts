@@ -23,9 +23,8 @@ const SCORE_TILE = 64;
 const MAX_WORKGROUPS = 65535;
 // Keeps the per-chunk score matrix small enough to stay resident next to the inputs.
 const MAX_SCORE_CHUNK_BYTES = 256 * 1024 * 1024;
-const UNIFORM_SLOT = 256;
 
-const { STORAGE, COPY_SRC, COPY_DST, MAP_READ, UNIFORM } = BufferUsage;
+const { STORAGE, COPY_SRC, COPY_DST, MAP_READ } = BufferUsage;
 
 const uniform = (binding: number): KernelBinding => ({ binding, type: "uniform" });
 const input = (binding: number): KernelBinding => ({ binding, type: "read-only-storage" });
@@ -113,14 +112,6 @@ export async function gpuCosineTopK(
     return buffer;
   };
   try {
-    // Uniforms: one 256-byte slot per dispatch (2 for norms, 3 per chunk).
-    const slots = 2 + 3 * chunks;
-    const params = acquire(slots * UNIFORM_SLOT, UNIFORM | COPY_DST, "cosine-topk-params");
-    const paramWords = new Uint32Array((slots * UNIFORM_SLOT) / 4);
-    const slot = (index: number, values: number[]): GPUBufferBinding => {
-      paramWords.set(values, (index * UNIFORM_SLOT) / 4);
-      return { buffer: params, offset: index * UNIFORM_SLOT, size: values.length * 4 };
-    };
     const queryNorms = acquire(m * 4, STORAGE | COPY_DST, "query-inverse-norms");
     const itemNorms = acquire(n * 4, STORAGE | COPY_DST, "item-inverse-norms");
     const scores = acquire(rowsPerChunk * n * 4, STORAGE | COPY_DST, "scores-chunk");
@@ -131,77 +122,56 @@ export async function gpuCosineTopK(
       ? uploadExclusions(ctx, exclude, m, acquire)
       : null;
 
-    const normGroups = [queries, items].map((matrix, i) => {
+    for (const [matrix, norms] of [[queries, queryNorms], [items, itemNorms]] as const) {
       const grid = grid1d(matrix.rows, 64);
-      return {
+      ctx.dispatch(
+        "cosineTopK",
+        normsKernel,
+        { 1: matrix.buffer, 2: norms },
         grid,
-        group: ctx.bindGroup(normsKernel, {
-          0: slot(i, [matrix.rows, matrix.cols, grid[0] * 64, 0]),
-          1: matrix.buffer,
-          2: i === 0 ? queryNorms : itemNorms,
-        }),
-      };
-    });
-
-    await ctx.submit("cosineTopK", (encoder) => {
-      const pass = encoder.beginComputePass({ label: `${ctx.label}:cosine-topk` });
-      pass.setPipeline(normsKernel.pipeline);
-      for (const { group, grid } of normGroups) {
-        pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(grid[0], grid[1]);
-      }
-      for (let c = 0; c < chunks; c++) {
-        const rowStart = c * rowsPerChunk;
-        const rows = Math.min(rowsPerChunk, m - rowStart);
-        pass.setPipeline(scoresKernel.pipeline);
-        pass.setBindGroup(
-          0,
-          ctx.bindGroup(scoresKernel, {
-            0: slot(2 + 3 * c, [rows, n, d, rowStart]),
-            [vec4 ? 6 : 1]: queries.buffer,
-            [vec4 ? 7 : 2]: items.buffer,
-            3: queryNorms,
-            4: itemNorms,
-            5: scores,
-          }),
-        );
-        pass.dispatchWorkgroups(Math.ceil(n / SCORE_TILE), Math.ceil(rows / SCORE_TILE));
-        if (exclusion) {
-          const first = exclusion.offsets[rowStart],
-            entries = exclusion.offsets[rowStart + rows] - first;
-          if (entries > 0) {
-            const grid = grid1d(entries, 64);
-            pass.setPipeline(maskKernel.pipeline);
-            pass.setBindGroup(
-              0,
-              ctx.bindGroup(maskKernel, {
-                0: slot(3 + 3 * c, [first, entries, n, grid[0] * 64, rowStart, 0, 0, 0]),
-                1: exclusion.rows,
-                2: exclusion.items,
-                3: scores,
-              }),
-            );
-            pass.dispatchWorkgroups(grid[0], grid[1]);
-          }
+        new Uint32Array([matrix.rows, matrix.cols, grid[0] * 64, 0]),
+      );
+    }
+    for (let c = 0; c < chunks; c++) {
+      const rowStart = c * rowsPerChunk;
+      const rows = Math.min(rowsPerChunk, m - rowStart);
+      ctx.dispatch(
+        "cosineTopK",
+        scoresKernel,
+        {
+          [vec4 ? 6 : 1]: queries.buffer,
+          [vec4 ? 7 : 2]: items.buffer,
+          3: queryNorms,
+          4: itemNorms,
+          5: scores,
+        },
+        [Math.ceil(n / SCORE_TILE), Math.ceil(rows / SCORE_TILE)],
+        new Uint32Array([rows, n, d, rowStart]),
+      );
+      if (exclusion) {
+        const first = exclusion.offsets[rowStart];
+        const entries = exclusion.offsets[rowStart + rows] - first;
+        if (entries > 0) {
+          const grid = grid1d(entries, 64);
+          ctx.dispatch(
+            "cosineTopK",
+            maskKernel,
+            { 1: exclusion.rows, 2: exclusion.items, 3: scores },
+            grid,
+            new Uint32Array([first, entries, n, grid[0] * 64, rowStart, 0, 0, 0]),
+          );
         }
-        pass.setPipeline(topkKernel.pipeline);
-        pass.setBindGroup(
-          0,
-          ctx.bindGroup(topkKernel, {
-            0: slot(4 + 3 * c, [n, k, rowStart, 0]),
-            1: scores,
-            2: outIndices,
-            3: outScores,
-          }),
-        );
-        pass.dispatchWorkgroups(rows);
       }
-      pass.end();
-      encoder.copyBufferToBuffer(outIndices, 0, staging, 0, m * k * 4);
-      encoder.copyBufferToBuffer(outScores, 0, staging, m * k * 4, m * k * 4);
-      // Uniform values are written before the submit that reads them.
-      ctx.device.queue.writeBuffer(params, 0, paramWords);
-    });
+      ctx.dispatch(
+        "cosineTopK",
+        topkKernel,
+        { 1: scores, 2: outIndices, 3: outScores },
+        [rows],
+        new Uint32Array([n, k, rowStart, 0]),
+      );
+    }
+    ctx.copy(outIndices, 0, staging, 0, m * k * 4);
+    ctx.copy(outScores, 0, staging, m * k * 4, m * k * 4);
     const bytes = await ctx.read("cosineTopK", staging, 2 * m * k * 4);
     const indices = new Int32Array(bytes, 0, m * k);
     const scoreValues = new Float32Array(bytes, m * k * 4, m * k);
@@ -224,8 +194,8 @@ function uploadExclusions(
   for (let q = 0; q < queries; q++) rowOfEntry.fill(q, exclude.offsets[q], exclude.offsets[q + 1]);
   const rows = acquire(entries * 4, STORAGE | COPY_DST, "exclusion-rows");
   const items = acquire(entries * 4, STORAGE | COPY_DST, "exclusion-items");
-  ctx.device.queue.writeBuffer(rows, 0, rowOfEntry);
-  ctx.device.queue.writeBuffer(items, 0, Uint32Array.from(exclude.indices));
+  ctx.write(rows, rowOfEntry);
+  ctx.write(items, Uint32Array.from(exclude.indices));
   return { rows, items, offsets: exclude.offsets };
 }
 
