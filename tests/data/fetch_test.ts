@@ -102,6 +102,18 @@ Deno.test("fetchDataset() rejects a wrong sha256 or size and leaves no cache", a
   assert.deepEqual([...Deno.readDirSync(cacheDir)], [], "nothing unverified is cached");
 });
 
+Deno.test("fetchDataset() survives two concurrent fetches into one cache", async () => {
+  const options = { cacheDir: `${root}/race`, descriptor: { url: `${base}/ml-100k.zip`, sha256 } };
+  const [a, b] = await Promise.all([
+    fetchDataset("ml-100k", options),
+    fetchDataset("ml-100k", options),
+  ]);
+  assert.equal(a, b);
+  assert.ok((await Deno.stat(`${a}/u.data`)).isFile);
+  const names = [...Deno.readDirSync(`${root}/race`)].map((e) => e.name).sort();
+  assert.deepEqual(names, ["ml-100k", "ml-100k.zip"]);
+});
+
 Deno.test("fetchDataset() reports HTTP errors", async () => {
   await assert.rejects(
     fetchDataset("ml-100k", {
