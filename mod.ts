@@ -20,3 +20,6 @@
  * @module
  */
 export * from "./src/compute/mod.ts";
+export * from "./src/data/mod.ts";
+export * from "./src/eval/mod.ts";
+export * from "./src/collab/mod.ts";
