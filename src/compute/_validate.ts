@@ -72,3 +72,56 @@ export function validateExclusions(exclude: ExclusionCsr, queries: number, items
     }
   }
 }
+
+const ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"];
+
+/** A tensor's shape as text for messages. */
+function shapeOf(t: Tensor): string {
+  return `"${t.label}" (${t.rows} × ${t.cols})`;
+}
+
+/** Throws unless `t` is rows × cols. */
+export function expectShape(op: string, t: Tensor, rows: number, cols: number): void {
+  if (t.rows !== rows || t.cols !== cols) {
+    throw new RangeError(`${op}: ${shapeOf(t)} must be ${rows} × ${cols}`);
+  }
+}
+
+/** Checks a dense layer's operands and activation. */
+export function validateDense(
+  op: string,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor,
+  activation: string,
+): void {
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new RangeError(
+      `${op}: activation must be one of ${ACTIVATIONS.join(", ")}, got "${activation}"`,
+    );
+  }
+  if (x.cols !== w.rows) {
+    throw new RangeError(`${op}: inputs ${shapeOf(x)} do not match weights ${shapeOf(w)}`);
+  }
+  expectShape(op, b, 1, w.cols);
+}
+
+/** Checks gather indices against the source's rows. */
+export function validateRowIndices(op: string, source: Tensor, rows: Int32Array): void {
+  for (let i = 0; i < rows.length; i++) {
+    if (!(rows[i] >= 0 && rows[i] < source.rows)) {
+      throw new RangeError(
+        `${op}: row index ${rows[i]} at position ${i} is outside [0, ${source.rows}) of ${
+          shapeOf(source)
+        }`,
+      );
+    }
+  }
+}
+
+/** Checks a shape for a new tensor. */
+export function validateShape(op: string, rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+    throw new RangeError(`${op}: shape must be non-negative integers, got ${rows} × ${cols}`);
+  }
+}

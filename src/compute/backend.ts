@@ -124,6 +124,60 @@ export interface TopKResult {
 }
 
 /**
+ * Activation of a dense layer: identity, max(x, 0), tanh, or the logistic function.
+ *
+ * @example
+ * ```ts
+ * import type { Activation } from "./backend.ts";
+ * const a: Activation = "relu";
+ * console.log(a); // "relu"
+ * ```
+ */
+export type Activation = "linear" | "relu" | "tanh" | "sigmoid";
+
+/**
+ * Gradients of a dense layer `Y = act(X W + b)`.
+ *
+ * @example
+ * ```ts
+ * import type { DenseGradients } from "./backend.ts";
+ * const keys: (keyof DenseGradients)[] = ["inputs", "weights", "bias"];
+ * console.log(keys.length); // 3
+ * ```
+ */
+export interface DenseGradients {
+  /** ∂L/∂X (batch × in), or null when not asked for (the first layer). */
+  readonly inputs: Tensor | null;
+  /** ∂L/∂W (in × out). */
+  readonly weights: Tensor;
+  /** ∂L/∂b (1 × out). */
+  readonly bias: Tensor;
+}
+
+/**
+ * Adam hyper-parameters (Kingma & Ba), with decoupled weight decay.
+ *
+ * @example
+ * ```ts
+ * import type { AdamOptions } from "./backend.ts";
+ * const adam: AdamOptions = { learningRate: 1e-3 };
+ * console.log(adam.learningRate); // 0.001
+ * ```
+ */
+export interface AdamOptions {
+  /** Step size. */
+  readonly learningRate: number;
+  /** First-moment decay, default 0.9. */
+  readonly beta1?: number;
+  /** Second-moment decay, default 0.999. */
+  readonly beta2?: number;
+  /** Denominator guard, default 1e-8. */
+  readonly epsilon?: number;
+  /** Decoupled weight decay λ (AdamW), default 0. */
+  readonly weightDecay?: number;
+}
+
+/**
  * The operations hwer's stages run. Implementations must agree with the CPU
  * backend within the tolerance their tests state.
  *
@@ -180,6 +234,93 @@ export interface Backend {
    * @returns the indices and scores
    */
   cosineTopK(queries: Tensor, items: Tensor, options: CosineTopKOptions): Promise<TopKResult>;
+
+  /**
+   * A new tensor of zeros.
+   *
+   * @param rows number of rows
+   * @param cols number of columns
+   * @param label a name for errors and GPU debugging
+   * @returns the tensor
+   */
+  zeros(rows: number, cols: number, label?: string): Tensor;
+
+  /**
+   * Rows of `source` picked by index, in the given order (a mini-batch).
+   *
+   * @param source the full matrix
+   * @param rows row indices, each in `[0, source.rows)`
+   * @param label a name for the result
+   * @returns a `rows.length × source.cols` tensor
+   */
+  gatherRows(source: Tensor, rows: Int32Array, label?: string): Promise<Tensor>;
+
+  /**
+   * A dense layer's forward pass, `Y = act(X W + b)`.
+   *
+   * @param inputs X, batch × in
+   * @param weights W, in × out
+   * @param bias b, 1 × out
+   * @param activation the non-linearity
+   * @returns Y, batch × out
+   */
+  denseForward(
+    inputs: Tensor,
+    weights: Tensor,
+    bias: Tensor,
+    activation: Activation,
+  ): Promise<Tensor>;
+
+  /**
+   * A dense layer's backward pass from the upstream gradient ∂L/∂Y:
+   * `dZ = ∂L/∂Y ⊙ act'(Y)`, `∂L/∂W = Xᵀ dZ`, `∂L/∂b = Σ_rows dZ`, `∂L/∂X = dZ Wᵀ`.
+   *
+   * @param inputs X, batch × in
+   * @param weights W, in × out
+   * @param outputs Y from the forward pass, batch × out
+   * @param outputGradient ∂L/∂Y, batch × out
+   * @param activation the forward pass's activation
+   * @param wantInputGradient whether to compute ∂L/∂X
+   * @returns the gradients
+   */
+  denseBackward(
+    inputs: Tensor,
+    weights: Tensor,
+    outputs: Tensor,
+    outputGradient: Tensor,
+    activation: Activation,
+    wantInputGradient: boolean,
+  ): Promise<DenseGradients>;
+
+  /**
+   * Mean squared error `L = Σ (p − t)² / count`: returns ∂L/∂p and adds L to
+   * `lossTotal[0]`, so a training loop reads its loss back once per epoch.
+   *
+   * @param prediction p
+   * @param expected t, same shape
+   * @param lossTotal a 1 × 1 accumulator
+   * @returns ∂L/∂p = 2 (p − t) / count
+   */
+  mseLoss(prediction: Tensor, expected: Tensor, lossTotal: Tensor): Promise<Tensor>;
+
+  /**
+   * One Adam step in place on `parameter`, with its moment tensors.
+   *
+   * @param parameter updated in place
+   * @param gradient same shape
+   * @param firstMoment m, same shape, updated in place (start from zeros)
+   * @param secondMoment v, same shape, updated in place (start from zeros)
+   * @param step 1 for the first step (bias correction)
+   * @param options learning rate and decays
+   */
+  adamStep(
+    parameter: Tensor,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void>;
 
   /** Releases everything the backend holds; the backend is unusable afterwards. */
   destroy(): void;

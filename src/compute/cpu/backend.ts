@@ -4,9 +4,33 @@
  *
  * @module
  */
-import type { Backend, CosineTopKOptions, Matrix, Tensor, TopKResult } from "../backend.ts";
-import { validateMatrix, validateTopK } from "../_validate.ts";
+import type {
+  Activation,
+  AdamOptions,
+  Backend,
+  CosineTopKOptions,
+  DenseGradients,
+  Matrix,
+  Tensor,
+  TopKResult,
+} from "../backend.ts";
+import {
+  expectShape,
+  validateDense,
+  validateMatrix,
+  validateRowIndices,
+  validateShape,
+  validateTopK,
+} from "../_validate.ts";
 import { cosineTopKBlocked } from "./cosine_topk.ts";
+import {
+  adamConstants,
+  adamStepCpu,
+  denseBackwardCpu,
+  denseForwardCpu,
+  gatherRowsCpu,
+  mseLossCpu,
+} from "./nn.ts";
 
 /** A host-memory tensor. */
 class CpuTensor implements Tensor {
@@ -114,6 +138,180 @@ export class CpuBackend implements Backend {
   }
 
   /**
+   * A new tensor of zeros.
+   *
+   * @param rows number of rows
+   * @param cols number of columns
+   * @param label a name for errors
+   * @returns the tensor
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * console.log(new CpuBackend().zeros(2, 3).cols); // 3
+   * ```
+   */
+  zeros(rows: number, cols: number, label = "zeros"): Tensor {
+    this.#checkAlive();
+    validateShape("zeros", rows, cols);
+    return new CpuTensor(rows, cols, new Float32Array(rows * cols), label);
+  }
+
+  /**
+   * Rows picked by index (see {@linkcode Backend.gatherRows}).
+   *
+   * @param source the full matrix
+   * @param rows row indices
+   * @param label a name for the result
+   * @returns the gathered rows
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const t = await cpu.gatherRows(cpu.upload({ rows: 2, cols: 1, data: new Float32Array([1, 2]) }), new Int32Array([1]));
+   * console.log([...(await cpu.download(t)).data]); // [2]
+   * ```
+   */
+  gatherRows(source: Tensor, rows: Int32Array, label = "gathered"): Promise<Tensor> {
+    const s = this.#own(source);
+    validateRowIndices("gatherRows", s, rows);
+    return Promise.resolve(this.#wrap(gatherRowsCpu(s, rows), label));
+  }
+
+  /**
+   * A dense layer's forward pass (see {@linkcode Backend.denseForward}).
+   *
+   * @param inputs X
+   * @param weights W
+   * @param bias b
+   * @param activation the non-linearity
+   * @returns Y
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const up = (r: number, c: number, v: number[]) => cpu.upload({ rows: r, cols: c, data: new Float32Array(v) });
+   * const y = await cpu.denseForward(up(1, 2, [1, -2]), up(2, 1, [1, 1]), up(1, 1, [0]), "relu");
+   * console.log([...(await cpu.download(y)).data]); // [0]
+   * ```
+   */
+  denseForward(
+    inputs: Tensor,
+    weights: Tensor,
+    bias: Tensor,
+    activation: Activation,
+  ): Promise<Tensor> {
+    const x = this.#own(inputs), w = this.#own(weights), b = this.#own(bias);
+    validateDense("denseForward", x, w, b, activation);
+    return Promise.resolve(this.#wrap(denseForwardCpu(x, w, b, activation), "dense-output"));
+  }
+
+  /**
+   * A dense layer's backward pass (see {@linkcode Backend.denseBackward}).
+   *
+   * @param inputs X
+   * @param weights W
+   * @param outputs Y
+   * @param outputGradient ∂L/∂Y
+   * @param activation the forward activation
+   * @param wantInputGradient whether to compute ∂L/∂X
+   * @returns the gradients
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const up = (r: number, c: number, v: number[]) => cpu.upload({ rows: r, cols: c, data: new Float32Array(v) });
+   * const g = await cpu.denseBackward(up(1, 1, [2]), up(1, 1, [3]), up(1, 1, [6]), up(1, 1, [1]), "linear", false);
+   * console.log([...(await cpu.download(g.weights)).data]); // [2]
+   * ```
+   */
+  denseBackward(
+    inputs: Tensor,
+    weights: Tensor,
+    outputs: Tensor,
+    outputGradient: Tensor,
+    activation: Activation,
+    wantInputGradient: boolean,
+  ): Promise<DenseGradients> {
+    const x = this.#own(inputs),
+      w = this.#own(weights),
+      y = this.#own(outputs),
+      dy = this.#own(outputGradient);
+    validateDense(
+      "denseBackward",
+      x,
+      w,
+      { rows: 1, cols: w.cols, backend: "cpu", label: "bias" },
+      activation,
+    );
+    expectShape("denseBackward", y, x.rows, w.cols);
+    expectShape("denseBackward", dy, x.rows, w.cols);
+    const g = denseBackwardCpu(x, w, y, dy, activation, wantInputGradient);
+    return Promise.resolve({
+      inputs: g.inputs ? this.#wrap(g.inputs, "input-gradient") : null,
+      weights: this.#wrap(g.weights, "weight-gradient"),
+      bias: this.#wrap(g.bias, "bias-gradient"),
+    });
+  }
+
+  /**
+   * Mean squared error and its gradient (see {@linkcode Backend.mseLoss}).
+   *
+   * @param prediction p
+   * @param expected t
+   * @param lossTotal 1 × 1 accumulator
+   * @returns ∂L/∂p
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const total = cpu.zeros(1, 1);
+   * await cpu.mseLoss(cpu.upload({ rows: 1, cols: 1, data: new Float32Array([3]) }), cpu.zeros(1, 1), total);
+   * console.log((await cpu.download(total)).data[0]); // 9
+   * ```
+   */
+  mseLoss(prediction: Tensor, expected: Tensor, lossTotal: Tensor): Promise<Tensor> {
+    const p = this.#own(prediction), t = this.#own(expected), total = this.#own(lossTotal);
+    expectShape("mseLoss", t, p.rows, p.cols);
+    expectShape("mseLoss", total, 1, 1);
+    return Promise.resolve(this.#wrap(mseLossCpu(p, t, total), "mse-gradient"));
+  }
+
+  /**
+   * One Adam step in place (see {@linkcode Backend.adamStep}).
+   *
+   * @param parameter updated in place
+   * @param gradient same shape
+   * @param firstMoment m
+   * @param secondMoment v
+   * @param step 1-based
+   * @param options hyper-parameters
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const p = cpu.upload({ rows: 1, cols: 1, data: new Float32Array([1]) });
+   * const g = cpu.upload({ rows: 1, cols: 1, data: new Float32Array([1]) });
+   * await cpu.adamStep(p, g, cpu.zeros(1, 1), cpu.zeros(1, 1), 1, { learningRate: 0.5 });
+   * console.log((await cpu.download(p)).data[0]); // 0.5
+   * ```
+   */
+  adamStep(
+    parameter: Tensor,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void> {
+    const p = this.#own(parameter), g = this.#own(gradient);
+    const m = this.#own(firstMoment), v = this.#own(secondMoment);
+    for (const t of [g, m, v]) expectShape("adamStep", t, p.rows, p.cols);
+    adamConstants(step, options);
+    adamStepCpu(p, g, m, v, step, options);
+    return Promise.resolve();
+  }
+
+  /**
    * Marks the backend as destroyed.
    *
    * @example
@@ -124,6 +322,10 @@ export class CpuBackend implements Backend {
    */
   destroy(): void {
     this.#destroyed = true;
+  }
+
+  #wrap(matrix: Matrix, label: string): CpuTensor {
+    return new CpuTensor(matrix.rows, matrix.cols, matrix.data, label);
   }
 
   #checkAlive(): void {

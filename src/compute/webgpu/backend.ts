@@ -4,8 +4,34 @@
  *
  * @module
  */
-import type { Backend, CosineTopKOptions, Matrix, Tensor, TopKResult } from "../backend.ts";
-import { validateMatrix, validateTopK } from "../_validate.ts";
+import type {
+  Activation,
+  AdamOptions,
+  Backend,
+  CosineTopKOptions,
+  DenseGradients,
+  Matrix,
+  Tensor,
+  TopKResult,
+} from "../backend.ts";
+import {
+  expectShape,
+  validateDense,
+  validateMatrix,
+  validateRowIndices,
+  validateShape,
+  validateTopK,
+} from "../_validate.ts";
+import { adamConstants } from "../cpu/nn.ts";
+import {
+  allocateMatrix,
+  gpuAdamStep,
+  gpuDenseBackward,
+  gpuDenseForward,
+  gpuGatherRows,
+  gpuMseLoss,
+} from "./nn.ts";
+import type { DeviceMatrix } from "./cosine_topk.ts";
 import { cosineTopKBlocked } from "../cpu/cosine_topk.ts";
 import { GpuContext, type GpuContextOptions } from "./context.ts";
 import { gpuCosineTopK, MAX_GPU_TOPK } from "./cosine_topk.ts";
@@ -174,6 +200,158 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
+   * A new device tensor of zeros.
+   *
+   * @param rows number of rows
+   * @param cols number of columns
+   * @param label a name for errors and GPU debugging
+   * @returns the tensor
+   * @example
+   * ```ts ignore
+   * const total = gpu.zeros(1, 1, "loss");
+   * ```
+   */
+  zeros(rows: number, cols: number, label = "zeros"): Tensor {
+    validateShape("zeros", rows, cols);
+    const matrix = allocateMatrix(this.context, rows, cols, label);
+    this.context.write(matrix.buffer, new Float32Array(matrix.buffer.size / 4));
+    return this.#wrap(matrix);
+  }
+
+  /**
+   * Rows picked by index on the device (see {@linkcode Backend.gatherRows}).
+   *
+   * @param source the full matrix
+   * @param rows row indices
+   * @param label a name for the result
+   * @returns the gathered rows
+   * @example
+   * ```ts ignore
+   * const batch = await gpu.gatherRows(features, new Int32Array([4, 1, 7]));
+   * ```
+   */
+  async gatherRows(source: Tensor, rows: Int32Array, label = "gathered"): Promise<Tensor> {
+    const s = this.#own(source);
+    validateRowIndices("gatherRows", s, rows);
+    return this.#wrap(await gpuGatherRows(this.context, s, rows, label));
+  }
+
+  /**
+   * A dense layer's forward pass on the device (see {@linkcode Backend.denseForward}).
+   *
+   * @param inputs X
+   * @param weights W
+   * @param bias b
+   * @param activation the non-linearity
+   * @returns Y
+   * @example
+   * ```ts ignore
+   * const hidden = await gpu.denseForward(batch, w1, b1, "relu");
+   * ```
+   */
+  async denseForward(
+    inputs: Tensor,
+    weights: Tensor,
+    bias: Tensor,
+    activation: Activation,
+  ): Promise<Tensor> {
+    const x = this.#own(inputs), w = this.#own(weights), b = this.#own(bias);
+    validateDense("denseForward", x, w, b, activation);
+    return this.#wrap(await gpuDenseForward(this.context, x, w, b, activation));
+  }
+
+  /**
+   * A dense layer's backward pass on the device (see {@linkcode Backend.denseBackward}).
+   *
+   * @param inputs X
+   * @param weights W
+   * @param outputs Y
+   * @param outputGradient ∂L/∂Y
+   * @param activation the forward activation
+   * @param wantInputGradient whether to compute ∂L/∂X
+   * @returns the gradients
+   * @example
+   * ```ts ignore
+   * const grads = await gpu.denseBackward(batch, w1, hidden, dHidden, "relu", false);
+   * ```
+   */
+  async denseBackward(
+    inputs: Tensor,
+    weights: Tensor,
+    outputs: Tensor,
+    outputGradient: Tensor,
+    activation: Activation,
+    wantInputGradient: boolean,
+  ): Promise<DenseGradients> {
+    const x = this.#own(inputs),
+      w = this.#own(weights),
+      y = this.#own(outputs),
+      dy = this.#own(outputGradient);
+    validateDense("denseBackward", x, w, {
+      rows: 1,
+      cols: w.cols,
+      backend: "webgpu",
+      label: "bias",
+    }, activation);
+    expectShape("denseBackward", y, x.rows, w.cols);
+    expectShape("denseBackward", dy, x.rows, w.cols);
+    const g = await gpuDenseBackward(this.context, x, w, y, dy, activation, wantInputGradient);
+    return {
+      inputs: g.inputs ? this.#wrap(g.inputs) : null,
+      weights: this.#wrap(g.weights),
+      bias: this.#wrap(g.bias),
+    };
+  }
+
+  /**
+   * Mean squared error on the device (see {@linkcode Backend.mseLoss}).
+   *
+   * @param prediction p
+   * @param expected t
+   * @param lossTotal 1 × 1 accumulator
+   * @returns ∂L/∂p
+   * @example
+   * ```ts ignore
+   * const grad = await gpu.mseLoss(reconstruction, batch, epochLoss);
+   * ```
+   */
+  async mseLoss(prediction: Tensor, expected: Tensor, lossTotal: Tensor): Promise<Tensor> {
+    const p = this.#own(prediction), t = this.#own(expected), total = this.#own(lossTotal);
+    expectShape("mseLoss", t, p.rows, p.cols);
+    expectShape("mseLoss", total, 1, 1);
+    return this.#wrap(await gpuMseLoss(this.context, p, t, total));
+  }
+
+  /**
+   * One Adam step in place on the device (see {@linkcode Backend.adamStep}).
+   *
+   * @param parameter updated in place
+   * @param gradient same shape
+   * @param firstMoment m
+   * @param secondMoment v
+   * @param step 1-based
+   * @param options hyper-parameters
+   * @example
+   * ```ts ignore
+   * await gpu.adamStep(w1, grads.weights, m1, v1, step, { learningRate: 1e-3 });
+   * ```
+   */
+  async adamStep(
+    parameter: Tensor,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void> {
+    const p = this.#own(parameter), g = this.#own(gradient);
+    const m = this.#own(firstMoment), v = this.#own(secondMoment);
+    for (const t of [g, m, v]) expectShape("adamStep", t, p.rows, p.cols);
+    adamConstants(step, options);
+    await gpuAdamStep(this.context, p, g, m, v, step, options);
+  }
+
+  /**
    * Destroys the context and its device.
    *
    * @example
@@ -183,6 +361,10 @@ export class WebGpuBackend implements Backend {
    */
   destroy(): void {
     this.context.destroy();
+  }
+
+  #wrap(matrix: DeviceMatrix): GpuTensor {
+    return new GpuTensor(matrix.rows, matrix.cols, matrix.buffer, matrix.label, this);
   }
 
   #own(tensor: Tensor): GpuTensor {

@@ -14,21 +14,17 @@ import {
 } from "../../../shaders/wgsl.ts";
 import { specializeWgsl } from "./_wgsl.ts";
 import { BufferUsage } from "./_usage.ts";
-import type { GpuContext, KernelBinding } from "./context.ts";
+import type { GpuContext } from "./context.ts";
+import { grid1d, input, MAX_WORKGROUPS, output, uniform } from "./_dispatch.ts";
 import { GpuOperationError } from "../errors.ts";
 
 /** Largest k the on-device selection handles; workgroup memory holds 2 × 2048 pairs. */
 export const MAX_GPU_TOPK = 2048;
 const SCORE_TILE = 64;
-const MAX_WORKGROUPS = 65535;
 // Keeps the per-chunk score matrix small enough to stay resident next to the inputs.
 const MAX_SCORE_CHUNK_BYTES = 256 * 1024 * 1024;
 
 const { STORAGE, COPY_SRC, COPY_DST, MAP_READ } = BufferUsage;
-
-const uniform = (binding: number): KernelBinding => ({ binding, type: "uniform" });
-const input = (binding: number): KernelBinding => ({ binding, type: "read-only-storage" });
-const output = (binding: number): KernelBinding => ({ binding, type: "storage" });
 
 /** A device-resident matrix as the kernels see it. */
 export interface DeviceMatrix {
@@ -197,11 +193,4 @@ function uploadExclusions(
   ctx.write(rows, rowOfEntry);
   ctx.write(items, Uint32Array.from(exclude.indices));
   return { rows, items, offsets: exclude.offsets };
-}
-
-/** Workgroups for `count` threads: x up to 65535, the rest in y. */
-function grid1d(count: number, workgroupSize: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(count / workgroupSize));
-  if (groups <= MAX_WORKGROUPS) return [groups, 1];
-  return [MAX_WORKGROUPS, Math.ceil(groups / MAX_WORKGROUPS)];
 }
