@@ -14,6 +14,9 @@ import {
 import { BufferUsage, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from "./_usage.ts";
 
 const POISON = 0x7fc0dead;
+// Submit recorded work early past these, to bound memory held by released buffers.
+const AUTO_SUBMIT_DISPATCHES = 2048;
+const AUTO_SUBMIT_HELD_BYTES = 64 * 1024 * 1024;
 
 /** Work recorded but not yet submitted. */
 interface PendingWork {
@@ -21,6 +24,10 @@ interface PendingWork {
   pass: GPUComputePassEncoder | null;
   /** Buffers to return to the pool once the work is submitted. */
   releases: GPUBuffer[];
+  /** Their total size. */
+  heldBytes: number;
+  /** Dispatches recorded so far. */
+  dispatches: number;
   /** One per dispatch: its validation error message, or null. */
   scopes: Promise<string | null>[];
 }
@@ -136,6 +143,8 @@ export class GpuContext {
   #uncaptured: GpuError | null = null;
   #destroyed = false;
   #pending: PendingWork | null = null;
+  /** Submitted command buffers whose error scopes have not been checked yet. */
+  #submitted: Promise<{ operation: string; detail: string } | null>[] = [];
   readonly #poison: boolean;
 
   private constructor(adapter: GPUAdapter, device: GPUDevice, label: string, poison: boolean) {
@@ -372,6 +381,7 @@ export class GpuContext {
     if (this.#destroyed) return buffer.destroy();
     if (this.#pending) {
       this.#pending.releases.push(buffer);
+      this.#pending.heldBytes += buffer.size;
       return;
     }
     const key = `${buffer.usage}:${buffer.size}`;
@@ -450,6 +460,11 @@ export class GpuContext {
         error ? `${operation} (${kernel.label}): ${error.message.trim()}` : null
       ),
     );
+    if (
+      ++pending.dispatches >= AUTO_SUBMIT_DISPATCHES || pending.heldBytes >= AUTO_SUBMIT_HELD_BYTES
+    ) {
+      this.#submit(operation);
+    }
   }
 
   /**
@@ -491,31 +506,47 @@ export class GpuContext {
    * ```
    */
   async flush(operation = "flush"): Promise<void> {
+    this.#submit(operation);
+    const checks = this.#submitted;
+    this.#submitted = [];
+    const failures = await Promise.all(checks);
+    this.assertUsable();
+    const failure = failures.find((f) => f !== null);
+    if (failure) throw new GpuOperationError(failure.operation, failure.detail);
+  }
+
+  /**
+   * Submits the pending command buffer without waiting; its error scopes are
+   * settled by the next {@linkcode GpuContext.flush}. Long op sequences (a
+   * training epoch) submit this way now and then, so held-back buffers return
+   * to the pool and memory stays bounded without any readback.
+   */
+  #submit(operation: string): void {
     const pending = this.#pending;
-    if (!pending) return this.assertUsable();
+    if (!pending) return;
     this.#pending = null;
     const device = this.device;
-    let thrown: unknown = null;
+    let thrown: string | null = null;
     device.pushErrorScope("out-of-memory");
     device.pushErrorScope("validation");
     try {
       pending.pass?.end();
       device.queue.submit([pending.encoder.finish({ label: `${this.label}:${operation}` })]);
     } catch (cause) {
-      thrown = cause;
+      thrown = errorMessage(cause);
     }
-    const [validation, memory, ...dispatchErrors] = await Promise.all([
-      device.popErrorScope(),
-      device.popErrorScope(),
-      ...pending.scopes,
-    ]);
+    const scopes = [device.popErrorScope(), device.popErrorScope()];
+    this.#submitted.push(
+      Promise.all([
+        ...pending.scopes,
+        ...scopes.map((p) => p.then((e) => e ? e.message.trim() : null)),
+      ])
+        .then((messages) => {
+          const detail = messages.find((m) => m !== null) ?? thrown;
+          return detail ? { operation, detail } : null;
+        }),
+    );
     for (const buffer of pending.releases) this.releaseBuffer(buffer);
-    this.assertUsable();
-    const firstDispatchError = dispatchErrors.find((e) => e !== null);
-    if (firstDispatchError) throw new GpuOperationError(operation, firstDispatchError);
-    const scoped = validation ?? memory;
-    if (scoped) throw new GpuOperationError(operation, scoped.message.trim());
-    if (thrown) throw new GpuOperationError(operation, errorMessage(thrown));
   }
 
   #begin(): PendingWork {
@@ -523,6 +554,8 @@ export class GpuContext {
       encoder: this.device.createCommandEncoder({ label: `${this.label}:commands` }),
       pass: null,
       releases: [],
+      heldBytes: 0,
+      dispatches: 0,
       scopes: [],
     };
     return this.#pending;
@@ -574,6 +607,7 @@ export class GpuContext {
     this.#pool.clear();
     this.#kernels.clear();
     this.#pending = null;
+    this.#submitted = [];
     this.device.destroy();
   }
 }
