@@ -110,6 +110,13 @@ export interface EvaluateOptions {
   readonly seed?: number;
   /** Fit the model on `split.train` first (default true). */
   readonly fit?: boolean;
+  /**
+   * Which items may be ranked: `"all"` (default) or `"test-items"`, the items
+   * that occur in the test set — the cold-item protocol, where held-out items
+   * are ranked among the other cold items. Other items are neither
+   * recommended nor counted as AUC or sampled negatives.
+   */
+  readonly candidates?: "all" | "test-items";
 }
 
 /**
@@ -258,7 +265,13 @@ export async function evaluate(
     }
     const trainByUser = groupBy(train.interactions.user, nUsers);
     const scores = new Float32Array(nItems);
-    const mask = new Uint8Array(nItems);
+    // 1 marks an item that is never a candidate; `mask` starts from it for every user.
+    const excluded = new Uint8Array(nItems);
+    if (options.candidates === "test-items") {
+      excluded.fill(1);
+      for (let n = 0; n < tx.length; n++) excluded[tx.item[n]] = 0;
+    }
+    const mask = excluded.slice();
     const rng = new Rng(options.seed ?? 42);
     const negatives = options.negatives ?? 100;
     const listMetrics = ranking.filter((m) => LIST_METRICS.includes(m));
@@ -310,8 +323,8 @@ export async function evaluate(
           }
         }
       }
-      for (const i of seen) mask[i] = 0;
-      for (const i of held) mask[i] = 0;
+      for (const i of seen) mask[i] = excluded[i];
+      for (const i of held) mask[i] = excluded[i];
     }
     if (lists) {
       let trainItems = 0;

@@ -173,3 +173,41 @@ Deno.test("evaluate() item breakdown of AUC never counts other held-out items as
   assert.equal(result.metrics.auc, 1);
   assert.deepEqual(result.breakdown!.buckets.map((b) => b.metrics.auc), [1, 1]);
 });
+
+Deno.test("evaluate() with candidates 'test-items' ranks held-out items only among test items", async () => {
+  const toy = datasetFromTriples("toy", [
+    ["a", "i0"],
+    ["b", "i1"],
+    ["a", "i2"],
+    ["b", "i3"],
+    ["c", "i4"],
+  ]);
+  const pick = (positions: number[]) =>
+    withInteractions(toy, selectInteractions(toy.interactions, positions));
+  // i2, i3 and i4 are cold: never in train.
+  const split = {
+    name: "toy-cold",
+    kind: "cold-item" as const,
+    train: pick([0, 1]),
+    test: pick([2, 3, 4]),
+  };
+  // The warm items score highest; among cold items, a's i2 and b's i3 are last.
+  const fixed: Recommender = {
+    name: "fixed",
+    fit: () => {},
+    scoreItems: (_user, out) => out.set([9, 9, 1, 2, 3]),
+  };
+  const all = await evaluate(fixed, split, { metrics: ["precision", "auc"], k: 1 });
+  const cold = await evaluate(fixed, split, {
+    metrics: ["precision", "auc"],
+    k: 1,
+    candidates: "test-items",
+  });
+  // Among all items every top-1 is a warm item; among cold items it is i4, c's held-out item.
+  assert.equal(all.metrics["precision@1"], 0);
+  assert.equal(cold.metrics["precision@1"], 1 / 3);
+  // Cold AUC: a's i2 (1) loses to i3, i4; b's i3 (2) beats i2 only; c's i4 (3) beats both.
+  assert.ok(Math.abs(cold.metrics.auc - (0 + 0.5 + 1) / 3) < 1e-12);
+  // All items: the warm i0 and i1 (9) are negatives too.
+  assert.ok(Math.abs(all.metrics.auc - (0 + 1 / 3 + 2 / 4) / 3) < 1e-12);
+});
