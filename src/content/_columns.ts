@@ -7,8 +7,9 @@ import type { FeatureColumn } from "../data/types.ts";
 
 /**
  * True when a categorical column names (almost) every entity differently, as ids
- * such as imdbId or a zip code do: more distinct values than half the entities
- * that have a value. Such a column carries no shared signal between entities.
+ * such as imdbId or a zip code do: more than 20 distinct values and more than
+ * half as many as entities that have a value. Such a column carries no signal
+ * shared between entities.
  */
 export function isIdLike(column: FeatureColumn): boolean {
   if (column.kind !== "categorical") return false;
@@ -19,7 +20,7 @@ export function isIdLike(column: FeatureColumn): boolean {
     present++;
     seen.add(code);
   }
-  return present > 0 && seen.size > present / 2;
+  return seen.size > 20 && seen.size > present / 2;
 }
 
 /** Number of entities of a column. */

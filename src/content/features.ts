@@ -14,8 +14,8 @@
  * (missing rows count as zero). On the fitted table each group therefore has a
  * mean squared row norm of exactly `1/G`, and rows a mean squared norm of 1.
  *
- * **Id-like columns** (a categorical column with more distinct values than half
- * the entities that have one, such as imdbId or a zip code) are left out unless
+ * **Id-like columns** (a categorical column with more than 20 distinct values and
+ * more than half as many as entities that have one, such as imdbId or a zip code) are left out unless
  * named in `columns`: a one-hot of ids carries no signal shared between entities.
  * Text columns are left to the text embedder (`text.ts`).
  *

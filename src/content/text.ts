@@ -12,8 +12,8 @@
  * `genres:sci_fi`, `occupation:engineer`), so a genre never collides with the
  * same word in a title. A year-like numeric column (default: numeric columns
  * whose name contains "year") gives `year:1995` and `year:1990s`. Id-like
- * categorical columns (more distinct values than half the entities that have
- * one, e.g. imdbId or zip) are skipped: a token seen once carries nothing.
+ * categorical columns (more than 20 distinct values and more than half as many
+ * as entities that have one, e.g. imdbId or zip) are skipped: a token seen once carries nothing.
  *
  * **Determinism.** Training runs on one thread (the wasm build has no threads;
  * fastText 0.9.2 trains in the calling thread when `thread` is 1) with
@@ -483,37 +483,7 @@ export class FastTextModel {
    * ```
    */
   static async fromBytes(bytes: Uint8Array, source = "<bytes>"): Promise<FastTextModel> {
-    if (bytes.length < 64) {
-      throw new DataFormatError(
-        `not a fastText model: ${bytes.length} bytes`,
-        source,
-        0,
-        "",
-      );
-    }
-    const header = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const magic = header.getInt32(0, true);
-    const version = header.getInt32(4, true);
-    if (magic !== MODEL_MAGIC) {
-      throw new DataFormatError(
-        `not a fastText model: magic number ${magic}, expected ${MODEL_MAGIC}`,
-        source,
-        0,
-        String(magic),
-      );
-    }
-    if (version > MODEL_VERSION) {
-      throw new DataFormatError(
-        `fastText model version ${version} is newer than the supported ${MODEL_VERSION}`,
-        source,
-        0,
-        String(version),
-      );
-    }
-    const dims = header.getInt32(8, true);
-    if (dims < 1) {
-      throw new DataFormatError(`fastText model has dimension ${dims}`, source, 0, String(dims));
-    }
+    const dims = checkModelLayout(bytes, source);
     const core = await createCore();
     const model = new core.FastText();
     core.FS.writeFile(MODEL_PATH, bytes);
@@ -683,6 +653,106 @@ export class FastTextModel {
     this.#model.delete();
     this.#model = null;
   }
+}
+
+/**
+ * Walks a fastText `.bin` (header, args, dictionary, matrices) and returns its
+ * dimension. fastText's own loader does not notice a truncated file (it loads
+ * zeros), so the sizes are checked here: the file must end exactly where the
+ * output matrix does.
+ */
+function checkModelLayout(bytes: Uint8Array, source: string): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const need = (n: number, what: string) => {
+    if (at + n > bytes.length) {
+      throw new DataFormatError(
+        `truncated fastText model: ${what} needs ${n} bytes at offset ${at}, the file has ${bytes.length}`,
+        source,
+        0,
+        what,
+      );
+    }
+  };
+  const int32 = (what: string) => {
+    need(4, what);
+    at += 4;
+    return view.getInt32(at - 4, true);
+  };
+  const int64 = (what: string) => {
+    need(8, what);
+    at += 8;
+    return Number(view.getBigInt64(at - 8, true));
+  };
+  const magic = int32("magic number");
+  if (magic !== MODEL_MAGIC) {
+    throw new DataFormatError(
+      `not a fastText model: magic number ${magic}, expected ${MODEL_MAGIC}`,
+      source,
+      0,
+      String(magic),
+    );
+  }
+  const version = int32("version");
+  if (version !== MODEL_VERSION) {
+    throw new DataFormatError(
+      `fastText model version ${version}; only version ${MODEL_VERSION} (fastText 0.9) is read`,
+      source,
+      0,
+      String(version),
+    );
+  }
+  const dims = int32("dim");
+  if (dims < 1) {
+    throw new DataFormatError(`fastText model has dimension ${dims}`, source, 0, String(dims));
+  }
+  need(44 + 8, "args");
+  at += 44 + 8; // ws … lrUpdateRate (11 × int32) and t (double)
+  const size = int32("dictionary size");
+  int32("word count");
+  int32("label count");
+  int64("token count");
+  const pruned = int64("pruned index size");
+  if (size < 0 || pruned < -1) {
+    throw new DataFormatError(`corrupt fastText dictionary header`, source, 0, `${size} ${pruned}`);
+  }
+  for (let i = 0; i < size; i++) {
+    const end = bytes.indexOf(0, at);
+    if (end < 0) need(bytes.length - at + 1, `word ${i}`);
+    at = end + 1;
+    need(9, `count and type of word ${i}`);
+    at += 9;
+  }
+  if (pruned > 0) {
+    need(8 * pruned, "pruned index");
+    at += 8 * pruned;
+  }
+  for (const matrix of ["input", "output"]) {
+    need(1, `${matrix} quantisation flag`);
+    const quantised = bytes[at++] !== 0;
+    if (quantised) return dims; // quantised (.ftz) layouts are not walked
+    const rows = int64(`${matrix} matrix rows`);
+    const cols = int64(`${matrix} matrix columns`);
+    if (rows < 0 || cols !== dims) {
+      throw new DataFormatError(
+        `corrupt fastText ${matrix} matrix: ${rows} × ${cols}, dimension ${dims}`,
+        source,
+        0,
+        `${rows} × ${cols}`,
+      );
+    }
+    need(rows * cols * 4, `${matrix} matrix data`);
+    at += rows * cols * 4;
+  }
+  if (at !== bytes.length) {
+    throw new DataFormatError(
+      `fastText model has ${bytes.length - at} bytes after its output matrix`,
+      source,
+      0,
+      String(bytes.length - at),
+    );
+  }
+  return dims;
 }
 
 async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
