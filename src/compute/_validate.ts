@@ -125,3 +125,76 @@ export function validateShape(op: string, rows: number, cols: number): void {
     throw new RangeError(`${op}: shape must be non-negative integers, got ${rows} × ${cols}`);
   }
 }
+
+/** Checks triplet operands: three B × E tensors and 2·B positive weights. */
+export function validateTriplets(
+  anchors: Tensor,
+  positives: Tensor,
+  negatives: Tensor,
+  weights: Float32Array,
+  margin: number,
+): void {
+  expectShape("tripletGradients", positives, anchors.rows, anchors.cols);
+  expectShape("tripletGradients", negatives, anchors.rows, anchors.cols);
+  if (weights.length !== 2 * anchors.rows) {
+    throw new RangeError(
+      `tripletGradients: ${anchors.rows} triplets need ${
+        2 * anchors.rows
+      } weights, got ${weights.length}`,
+    );
+  }
+  for (let i = 0; i < weights.length; i++) {
+    if (!(weights[i] > 0) || !Number.isFinite(weights[i])) {
+      throw new RangeError(
+        `tripletGradients: weight ${i} is ${weights[i]}; weights must be finite and > 0`,
+      );
+    }
+  }
+  if (!Number.isFinite(margin)) {
+    throw new RangeError(`tripletGradients: margin must be finite, got ${margin}`);
+  }
+}
+
+/** Checks segment offsets and order against the rows they index. */
+export function validateSegments(rows: Tensor, offsets: Int32Array, order: Int32Array): void {
+  if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== order.length) {
+    throw new RangeError(`segmentSum: offsets must run from 0 to order.length = ${order.length}`);
+  }
+  for (let k = 1; k < offsets.length; k++) {
+    if (offsets[k] < offsets[k - 1]) throw new RangeError(`segmentSum: offsets decrease at ${k}`);
+  }
+  for (let j = 0; j < order.length; j++) {
+    if (!(order[j] >= 0 && order[j] < rows.rows)) {
+      throw new RangeError(
+        `segmentSum: order[${j}] = ${order[j]} is outside [0, ${rows.rows}) of "${rows.label}"`,
+      );
+    }
+  }
+}
+
+/** Checks row-sparse Adam operands: distinct rows inside the table, matching shapes. */
+export function validateAdamRows(
+  table: Tensor,
+  rows: Int32Array,
+  gradient: Tensor,
+  m: Tensor,
+  v: Tensor,
+): void {
+  expectShape("adamRows", gradient, rows.length, table.cols);
+  expectShape("adamRows", m, table.rows, table.cols);
+  expectShape("adamRows", v, table.rows, table.cols);
+  const seen = new Set<number>();
+  for (let k = 0; k < rows.length; k++) {
+    if (!(rows[k] >= 0 && rows[k] < table.rows)) {
+      throw new RangeError(
+        `adamRows: row ${
+          rows[k]
+        } at position ${k} is outside [0, ${table.rows}) of "${table.label}"`,
+      );
+    }
+    if (seen.has(rows[k])) {
+      throw new RangeError(`adamRows: row ${rows[k]} is listed twice; rows must be distinct`);
+    }
+    seen.add(rows[k]);
+  }
+}

@@ -322,6 +322,61 @@ export interface Backend {
     options: AdamOptions,
   ): Promise<void>;
 
+  /**
+   * Per-triplet gradients of the weighted triplet loss on cosine distance
+   * `d = 1 − cos`: `L = mean_t max(0, w_p · d(a, p) − d(a, n) / w_n + margin)`.
+   * Adds L to `lossTotal[0]`. A zero vector has cosine 0 with everything and a
+   * pair involving it contributes no gradient.
+   *
+   * @param anchors B × E
+   * @param positives B × E
+   * @param negatives B × E
+   * @param weights 2·B values: (w_p, w_n) of each triplet, all > 0
+   * @param margin the margin
+   * @param lossTotal a 1 × 1 accumulator
+   * @returns 3B × E, the gradients of anchors, then positives, then negatives
+   */
+  tripletGradients(
+    anchors: Tensor,
+    positives: Tensor,
+    negatives: Tensor,
+    weights: Float32Array,
+    margin: number,
+    lossTotal: Tensor,
+  ): Promise<Tensor>;
+
+  /**
+   * Adds up rows by segment, in a fixed order (no atomics):
+   * `out[k] = Σ rows[order[j]]` for j in `[offsets[k], offsets[k + 1])`.
+   *
+   * @param rows the rows to add
+   * @param offsets K + 1 bounds into `order`
+   * @param order row indices grouped by segment
+   * @returns K × cols
+   */
+  segmentSum(rows: Tensor, offsets: Int32Array, order: Int32Array): Promise<Tensor>;
+
+  /**
+   * Adam on some rows of a table only (lazy Adam), in place.
+   *
+   * @param table the table
+   * @param rows distinct row indices
+   * @param gradient rows.length × cols
+   * @param firstMoment table-shaped m
+   * @param secondMoment table-shaped v
+   * @param step 1-based step number
+   * @param options hyper-parameters
+   */
+  adamRows(
+    table: Tensor,
+    rows: Int32Array,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void>;
+
   /** Releases everything the backend holds; the backend is unusable afterwards. */
   destroy(): void;
 }

@@ -15,9 +15,12 @@
  * @module
  */
 export type {
+  Activation,
+  AdamOptions,
   Backend,
   BackendName,
   CosineTopKOptions,
+  DenseGradients,
   ExclusionCsr,
   Matrix,
   Tensor,
@@ -48,3 +51,4 @@ export {
   selectBackend,
   type SelectBackendOptions,
 } from "./select.ts";
+export { type RowSegments, segmentRows } from "./segments.ts";

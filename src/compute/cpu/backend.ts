@@ -16,12 +16,16 @@ import type {
 } from "../backend.ts";
 import {
   expectShape,
+  validateAdamRows,
   validateDense,
   validateMatrix,
   validateRowIndices,
+  validateSegments,
   validateShape,
   validateTopK,
+  validateTriplets,
 } from "../_validate.ts";
+import { adamRowsCpu, segmentSumCpu, tripletGradientsCpu } from "./triplet.ts";
 import { cosineTopKBlocked } from "./cosine_topk.ts";
 import {
   adamConstants,
@@ -308,6 +312,102 @@ export class CpuBackend implements Backend {
     for (const t of [g, m, v]) expectShape("adamStep", t, p.rows, p.cols);
     adamConstants(step, options);
     adamStepCpu(p, g, m, v, step, options);
+    return Promise.resolve();
+  }
+
+  /**
+   * Weighted triplet loss gradients (see {@linkcode Backend.tripletGradients}).
+   *
+   * @param anchors B × E
+   * @param positives B × E
+   * @param negatives B × E
+   * @param weights (w_p, w_n) per triplet
+   * @param margin the margin
+   * @param lossTotal 1 × 1 accumulator
+   * @returns 3B × E gradients
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const row = (v: number[]) => cpu.upload({ rows: 1, cols: 2, data: new Float32Array(v) });
+   * const g = await cpu.tripletGradients(row([1, 0]), row([0, 1]), row([1, 0]), new Float32Array([1, 1]), 0.1, cpu.zeros(1, 1));
+   * console.log(g.rows); // 3
+   * ```
+   */
+  tripletGradients(
+    anchors: Tensor,
+    positives: Tensor,
+    negatives: Tensor,
+    weights: Float32Array,
+    margin: number,
+    lossTotal: Tensor,
+  ): Promise<Tensor> {
+    const a = this.#own(anchors),
+      p = this.#own(positives),
+      n = this.#own(negatives),
+      total = this.#own(lossTotal);
+    validateTriplets(a, p, n, weights, margin);
+    expectShape("tripletGradients", total, 1, 1);
+    return Promise.resolve(
+      this.#wrap(tripletGradientsCpu(a, p, n, weights, margin, total), "triplet-gradients"),
+    );
+  }
+
+  /**
+   * Segmented row sums (see {@linkcode Backend.segmentSum}).
+   *
+   * @param rows the rows
+   * @param offsets segment bounds
+   * @param order row indices by segment
+   * @returns K × cols
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const rows = cpu.upload({ rows: 2, cols: 1, data: new Float32Array([1, 2]) });
+   * const s = await cpu.segmentSum(rows, new Int32Array([0, 2]), new Int32Array([1, 0]));
+   * console.log([...(await cpu.download(s)).data]); // [3]
+   * ```
+   */
+  segmentSum(rows: Tensor, offsets: Int32Array, order: Int32Array): Promise<Tensor> {
+    const r = this.#own(rows);
+    validateSegments(r, offsets, order);
+    return Promise.resolve(this.#wrap(segmentSumCpu(r, offsets, order), "segment-sums"));
+  }
+
+  /**
+   * Row-sparse Adam in place (see {@linkcode Backend.adamRows}).
+   *
+   * @param table the table
+   * @param rows distinct rows
+   * @param gradient one row per listed row
+   * @param firstMoment m
+   * @param secondMoment v
+   * @param step 1-based
+   * @param options hyper-parameters
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const cpu = new CpuBackend();
+   * const table = cpu.upload({ rows: 2, cols: 1, data: new Float32Array([1, 1]) });
+   * const g = cpu.upload({ rows: 1, cols: 1, data: new Float32Array([1]) });
+   * await cpu.adamRows(table, new Int32Array([0]), g, cpu.zeros(2, 1), cpu.zeros(2, 1), 1, { learningRate: 0.5 });
+   * console.log([...(await cpu.download(table)).data]); // [0.5, 1]
+   * ```
+   */
+  adamRows(
+    table: Tensor,
+    rows: Int32Array,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void> {
+    const t = this.#own(table), g = this.#own(gradient);
+    const m = this.#own(firstMoment), v = this.#own(secondMoment);
+    validateAdamRows(t, rows, g, m, v);
+    adamRowsCpu(t, rows, g, m, v, step, options);
     return Promise.resolve();
   }
 

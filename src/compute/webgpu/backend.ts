@@ -16,12 +16,16 @@ import type {
 } from "../backend.ts";
 import {
   expectShape,
+  validateAdamRows,
   validateDense,
   validateMatrix,
   validateRowIndices,
+  validateSegments,
   validateShape,
   validateTopK,
+  validateTriplets,
 } from "../_validate.ts";
+import { gpuAdamRows, gpuSegmentSum, gpuTripletGradients } from "./triplet.ts";
 import { adamConstants } from "../cpu/nn.ts";
 import {
   allocateMatrix,
@@ -349,6 +353,87 @@ export class WebGpuBackend implements Backend {
     for (const t of [g, m, v]) expectShape("adamStep", t, p.rows, p.cols);
     adamConstants(step, options);
     await gpuAdamStep(this.context, p, g, m, v, step, options);
+  }
+
+  /**
+   * Weighted triplet loss gradients on the device (see {@linkcode Backend.tripletGradients}).
+   *
+   * @param anchors B × E
+   * @param positives B × E
+   * @param negatives B × E
+   * @param weights (w_p, w_n) per triplet
+   * @param margin the margin
+   * @param lossTotal 1 × 1 accumulator
+   * @returns 3B × E gradients
+   * @example
+   * ```ts ignore
+   * const grads = await gpu.tripletGradients(a, p, n, weights, 0.2, epochLoss);
+   * ```
+   */
+  async tripletGradients(
+    anchors: Tensor,
+    positives: Tensor,
+    negatives: Tensor,
+    weights: Float32Array,
+    margin: number,
+    lossTotal: Tensor,
+  ): Promise<Tensor> {
+    const a = this.#own(anchors),
+      p = this.#own(positives),
+      n = this.#own(negatives),
+      total = this.#own(lossTotal);
+    validateTriplets(a, p, n, weights, margin);
+    expectShape("tripletGradients", total, 1, 1);
+    return this.#wrap(await gpuTripletGradients(this.context, a, p, n, weights, margin, total));
+  }
+
+  /**
+   * Segmented row sums on the device (see {@linkcode Backend.segmentSum}).
+   *
+   * @param rows the rows
+   * @param offsets segment bounds
+   * @param order row indices by segment
+   * @returns K × cols
+   * @example
+   * ```ts ignore
+   * const sums = await gpu.segmentSum(grads, segments.offsets, segments.order);
+   * ```
+   */
+  async segmentSum(rows: Tensor, offsets: Int32Array, order: Int32Array): Promise<Tensor> {
+    const r = this.#own(rows);
+    validateSegments(r, offsets, order);
+    return this.#wrap(await gpuSegmentSum(this.context, r, offsets, order));
+  }
+
+  /**
+   * Row-sparse Adam on the device (see {@linkcode Backend.adamRows}).
+   *
+   * @param table the table
+   * @param rows distinct rows
+   * @param gradient one row per listed row
+   * @param firstMoment m
+   * @param secondMoment v
+   * @param step 1-based
+   * @param options hyper-parameters
+   * @example
+   * ```ts ignore
+   * await gpu.adamRows(itemTable, segments.rows, sums, m, v, step, { learningRate: 0.01 });
+   * ```
+   */
+  async adamRows(
+    table: Tensor,
+    rows: Int32Array,
+    gradient: Tensor,
+    firstMoment: Tensor,
+    secondMoment: Tensor,
+    step: number,
+    options: AdamOptions,
+  ): Promise<void> {
+    const t = this.#own(table), g = this.#own(gradient);
+    const m = this.#own(firstMoment), v = this.#own(secondMoment);
+    validateAdamRows(t, rows, g, m, v);
+    adamConstants(step, options);
+    await gpuAdamRows(this.context, t, rows, g, m, v, step, options);
   }
 
   /**

@@ -391,6 +391,27 @@ export class GpuContext {
   }
 
   /**
+   * Returns a buffer to the pool only after the work recorded so far (and
+   * whatever is recorded before the next submit) has been submitted: for
+   * temporaries written now and bound by dispatches recorded next.
+   *
+   * @param buffer a buffer from {@linkcode GpuContext.acquireBuffer}
+   * @example
+   * ```ts ignore
+   * const indices = ctx.acquireBuffer(16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, "indices");
+   * ctx.write(indices, new Uint32Array([0, 1, 2, 3]));
+   * ctx.releaseAfterSubmit(indices);
+   * ctx.dispatch("gather", kernel, { 1: indices }, [1]);
+   * ```
+   */
+  releaseAfterSubmit(buffer: GPUBuffer): void {
+    if (this.#destroyed) return buffer.destroy();
+    const pending = this.#begin();
+    pending.releases.push(buffer);
+    pending.heldBytes += buffer.size;
+  }
+
+  /**
    * Writes host data into a buffer through the queue (ordered before any work
    * recorded but not yet submitted).
    *

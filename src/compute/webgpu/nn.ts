@@ -233,10 +233,6 @@ export async function gpuMseLoss(
   const count = prediction.rows * prediction.cols;
   const gradient = allocateMatrix(ctx, prediction.rows, prediction.cols, "mse-gradient");
   if (count === 0) return gradient;
-  const [gradientKernel, sumKernel] = await Promise.all([
-    kernel(ctx, "mseGradient"),
-    kernel(ctx, "accumulateSum"),
-  ]);
   const grid = grid1d(count, REDUCE_THREADS);
   const partials = grid[0] * grid[1];
   const partialSums = ctx.acquireBuffer(
@@ -244,10 +240,9 @@ export async function gpuMseLoss(
     BufferUsage.STORAGE | BufferUsage.COPY_DST,
     "mse-partials",
   );
-  const params = new Uint32Array([count, grid[0] * REDUCE_THREADS, partials, 0]);
   ctx.dispatch(
     "mseLoss",
-    gradientKernel,
+    await kernel(ctx, "mseGradient"),
     {
       1: prediction.buffer,
       2: expected.buffer,
@@ -255,11 +250,28 @@ export async function gpuMseLoss(
       4: partialSums,
     },
     grid,
-    params,
+    new Uint32Array([count, grid[0] * REDUCE_THREADS, partials, 0]),
   );
-  ctx.dispatch("mseLoss", sumKernel, { 4: partialSums, 5: total.buffer }, [1], params);
+  await accumulateInto(ctx, "mseLoss", partialSums, partials, total);
   ctx.releaseBuffer(partialSums);
   return gradient;
+}
+
+/** Records `total[0] += Σ values[0 .. count)` with one workgroup. */
+export async function accumulateInto(
+  ctx: GpuContext,
+  operation: string,
+  values: GPUBuffer,
+  count: number,
+  total: DeviceMatrix,
+): Promise<void> {
+  ctx.dispatch(
+    operation,
+    await kernel(ctx, "accumulateSum"),
+    { 4: values, 5: total.buffer },
+    [1],
+    new Uint32Array([0, 0, count, 0]),
+  );
 }
 
 /** One Adam step in place on `parameter`. */
