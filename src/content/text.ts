@@ -264,7 +264,7 @@ export interface TextTrainingProgress {
 export interface FastTextOptions {
   /** Vector size [64]. */
   readonly dims?: number;
-  /** Passes over the documents [10]. */
+  /** Passes over the documents [20]. */
   readonly epochs?: number;
   /** Shortest character n-gram [3]; 0 with maxn 0 turns subwords off. */
   readonly minn?: number;
@@ -274,7 +274,7 @@ export interface FastTextOptions {
   readonly minCount?: number;
   /** Initial learning rate [0.05]. */
   readonly lr?: number;
-  /** Context window size [5]. */
+  /** Context window size [10]: fastText's 5, doubled so a short entity document is one context. */
   readonly windowSize?: number;
   /** Negative samples per positive [5]. */
   readonly negatives?: number;
@@ -352,9 +352,9 @@ export class FastTextModel {
     options: FastTextOptions = {},
   ): Promise<FastTextModel> {
     const dims = positiveInteger("dims", options.dims ?? 64);
-    const epochs = positiveInteger("epochs", options.epochs ?? 10);
+    const epochs = positiveInteger("epochs", options.epochs ?? 20);
     const minCount = positiveInteger("minCount", options.minCount ?? 1);
-    const windowSize = positiveInteger("windowSize", options.windowSize ?? 5);
+    const windowSize = positiveInteger("windowSize", options.windowSize ?? 10);
     const negatives = positiveInteger("negatives", options.negatives ?? 5);
     const minn = options.minn ?? 3;
     const maxn = options.maxn ?? 6;
