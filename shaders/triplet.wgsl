@@ -1,7 +1,8 @@
 // The weighted triplet loss on cosine distance d(x, y) = 1 − cos(x, y):
 //   L = max(0, w_p · d(a, p) − d(a, n) / w_n + margin), averaged over the batch.
-// `triplet_gradients` writes one gradient row per operand, stacked
-// [anchors; positives; negatives], and one loss term per triplet.
+// Operands come stacked, rows [anchors; positives; negatives] (B rows each),
+// and `triplet_gradients` writes the gradient rows in the same layout, plus one
+// loss term per triplet.
 //
 // Accumulating those rows into embedding tables is a segmented reduction, not
 // atomics: the host, which samples the triplets anyway, sorts the target rows
@@ -23,9 +24,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> anchors: array<f32>;
-@group(0) @binding(2) var<storage, read> positives: array<f32>;
-@group(0) @binding(3) var<storage, read> negatives: array<f32>;
+@group(0) @binding(1) var<storage, read> operands: array<f32>;
 // (w_p, w_n) per triplet.
 @group(0) @binding(4) var<storage, read> weights: array<vec2<f32>>;
 @group(0) @binding(5) var<storage, read_write> gradients: array<f32>;
@@ -43,15 +42,17 @@ fn triplet_gradients(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   let d = params.dims;
   let base = t * d;
+  let positive_row = (params.count + t) * d;
+  let negative_row = (2u * params.count + t) * d;
   var aa = 0.0;
   var pp = 0.0;
   var nn = 0.0;
   var ap = 0.0;
   var an = 0.0;
   for (var i = 0u; i < d; i++) {
-    let a = anchors[base + i];
-    let p = positives[base + i];
-    let n = negatives[base + i];
+    let a = operands[base + i];
+    let p = operands[positive_row + i];
+    let n = operands[negative_row + i];
     aa += a * a;
     pp += p * p;
     nn += n * n;
@@ -72,12 +73,10 @@ fn triplet_gradients(@builtin(global_invocation_id) gid: vec3<u32>) {
   // ∂L/∂cos_ap = −w_p, ∂L/∂cos_an = 1 / w_n, scaled by 1 / batch.
   let g_ap = select(0.0, -w.x * params.scale, violated && has_ap);
   let g_an = select(0.0, params.scale / w.y, violated && has_an);
-  let positive_row = (params.count + t) * d;
-  let negative_row = (2u * params.count + t) * d;
   for (var i = 0u; i < d; i++) {
-    let a = anchors[base + i];
-    let p = positives[base + i];
-    let n = negatives[base + i];
+    let a = operands[base + i];
+    let p = operands[positive_row + i];
+    let n = operands[negative_row + i];
     // ∂cos(x, y)/∂x = y / (|x||y|) − cos · x / |x|²
     let dcos_ap_a = p / (na * np) - cos_ap * a / (na * na);
     let dcos_ap_p = a / (na * np) - cos_ap * p / (np * np);

@@ -126,21 +126,17 @@ export function validateShape(op: string, rows: number, cols: number): void {
   }
 }
 
-/** Checks triplet operands: three B × E tensors and 2·B positive weights. */
-export function validateTriplets(
-  anchors: Tensor,
-  positives: Tensor,
-  negatives: Tensor,
-  weights: Float32Array,
-  margin: number,
-): void {
-  expectShape("tripletGradients", positives, anchors.rows, anchors.cols);
-  expectShape("tripletGradients", negatives, anchors.rows, anchors.cols);
-  if (weights.length !== 2 * anchors.rows) {
+/** Checks stacked triplet operands (3B × E) and their 2·B positive weights. */
+export function validateTriplets(triplets: Tensor, weights: Float32Array, margin: number): void {
+  if (triplets.rows % 3 !== 0) {
     throw new RangeError(
-      `tripletGradients: ${anchors.rows} triplets need ${
-        2 * anchors.rows
-      } weights, got ${weights.length}`,
+      `tripletGradients: "${triplets.label}" has ${triplets.rows} rows; stacked triplets need a multiple of 3`,
+    );
+  }
+  const count = triplets.rows / 3;
+  if (weights.length !== 2 * count) {
+    throw new RangeError(
+      `tripletGradients: ${count} triplets need ${2 * count} weights, got ${weights.length}`,
     );
   }
   for (let i = 0; i < weights.length; i++) {

@@ -328,18 +328,14 @@ export interface Backend {
    * Adds L to `lossTotal[0]`. A zero vector has cosine 0 with everything and a
    * pair involving it contributes no gradient.
    *
-   * @param anchors B × E
-   * @param positives B × E
-   * @param negatives B × E
+   * @param triplets 3B × E, rows stacked as [anchors; positives; negatives]
    * @param weights 2·B values: (w_p, w_n) of each triplet, all > 0
    * @param margin the margin
    * @param lossTotal a 1 × 1 accumulator
-   * @returns 3B × E, the gradients of anchors, then positives, then negatives
+   * @returns 3B × E gradients, stacked like `triplets`
    */
   tripletGradients(
-    anchors: Tensor,
-    positives: Tensor,
-    negatives: Tensor,
+    triplets: Tensor,
     weights: Float32Array,
     margin: number,
     lossTotal: Tensor,

@@ -37,16 +37,19 @@ Deno.test("tripletGradients() agrees with finite differences and is zero for sat
   const cpu = new CpuBackend();
   const rng = testRng("triplet-fd");
   const count = 6, dims = 5, margin = 0.3;
-  const make = () => ({ rows: count, cols: dims, data: rng.uniformArray(count * dims, -1, 1) });
-  const [a, p, n] = [make(), make(), make()];
+  const stacked = { rows: 3 * count, cols: dims, data: rng.uniformArray(3 * count * dims, -1, 1) };
   const weights = Float32Array.from({ length: 2 * count }, () => 0.5 + rng.next());
   const total = cpu.zeros(1, 1);
   const grads = (await cpu.download(
-    await cpu.tripletGradients(cpu.upload(a), cpu.upload(p), cpu.upload(n), weights, margin, total),
+    await cpu.tripletGradients(cpu.upload(stacked), weights, margin, total),
   )).data;
   let expectedLoss = 0;
   for (let t = 0; t < count; t++) {
-    const rows = [a, p, n].map((m) => Float64Array.from(m.data.subarray(t * dims, (t + 1) * dims)));
+    const rows = [0, 1, 2].map((role) =>
+      Float64Array.from(
+        stacked.data.subarray((role * count + t) * dims, (role * count + t + 1) * dims),
+      )
+    );
     const loss = () =>
       tripletLoss(rows[0], rows[1], rows[2], weights[2 * t], weights[2 * t + 1], margin) / count;
     expectedLoss += loss();
@@ -70,15 +73,8 @@ Deno.test("tripletGradients() agrees with finite differences and is zero for sat
   assert.ok(Math.abs((await cpu.download(total)).data[0] - expectedLoss) < 1e-5);
 
   // An anchor equal to its positive and opposite its negative satisfies any margin below 2.
-  const row = (v: number[]) => cpu.upload({ rows: 1, cols: 2, data: new Float32Array(v) });
-  const satisfied = await cpu.tripletGradients(
-    row([1, 0]),
-    row([2, 0]),
-    row([-1, 0]),
-    new Float32Array([1, 1]),
-    1,
-    cpu.zeros(1, 1),
-  );
+  const easy = cpu.upload({ rows: 3, cols: 2, data: new Float32Array([1, 0, 2, 0, -1, 0]) });
+  const satisfied = await cpu.tripletGradients(easy, new Float32Array([1, 1]), 1, cpu.zeros(1, 1));
   assert.deepEqual([...(await cpu.download(satisfied)).data], [0, 0, 0, 0, 0, 0]);
 });
 
@@ -116,13 +112,9 @@ for (const backend of backendCases) {
           const weights = Float32Array.from({ length: 2 * count }, () => 0.5 + rng.next());
           const run = async (be: Backend) => {
             const t = be.upload(table, "table");
-            const pick = (role: number) =>
-              be.gatherRows(t, targets.subarray(role * count, (role + 1) * count));
             const total = be.zeros(1, 1, "loss");
             const grads = await be.tripletGradients(
-              await pick(0),
-              await pick(1),
-              await pick(2),
+              await be.gatherRows(t, targets),
               weights,
               0.4,
               total,
@@ -167,13 +159,18 @@ for (const backend of backendCases) {
 Deno.test("triplet ops reject bad input with clear messages", async () => {
   const cpu = new CpuBackend();
   const x = cpu.zeros(2, 3, "x");
+  const six = cpu.zeros(6, 3, "six");
+  const total = cpu.zeros(1, 1);
   await assert.rejects(
-    async () => await cpu.tripletGradients(x, x, x, new Float32Array(3), 0.1, cpu.zeros(1, 1)),
+    async () => await cpu.tripletGradients(x, new Float32Array(2), 0.1, total),
+    /"x" has 2 rows; stacked triplets need a multiple of 3/,
+  );
+  await assert.rejects(
+    async () => await cpu.tripletGradients(six, new Float32Array(3), 0.1, total),
     /2 triplets need 4 weights, got 3/,
   );
   await assert.rejects(
-    async () =>
-      await cpu.tripletGradients(x, x, x, new Float32Array([1, 0, 1, 1]), 0.1, cpu.zeros(1, 1)),
+    async () => await cpu.tripletGradients(six, new Float32Array([1, 0, 1, 1]), 0.1, total),
     /weight 1 is 0/,
   );
   await assert.rejects(

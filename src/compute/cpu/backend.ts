@@ -318,9 +318,7 @@ export class CpuBackend implements Backend {
   /**
    * Weighted triplet loss gradients (see {@linkcode Backend.tripletGradients}).
    *
-   * @param anchors B × E
-   * @param positives B × E
-   * @param negatives B × E
+   * @param triplets 3B × E, [anchors; positives; negatives]
    * @param weights (w_p, w_n) per triplet
    * @param margin the margin
    * @param lossTotal 1 × 1 accumulator
@@ -329,27 +327,22 @@ export class CpuBackend implements Backend {
    * ```ts
    * import { CpuBackend } from "./backend.ts";
    * const cpu = new CpuBackend();
-   * const row = (v: number[]) => cpu.upload({ rows: 1, cols: 2, data: new Float32Array(v) });
-   * const g = await cpu.tripletGradients(row([1, 0]), row([0, 1]), row([1, 0]), new Float32Array([1, 1]), 0.1, cpu.zeros(1, 1));
+   * const triplet = cpu.upload({ rows: 3, cols: 2, data: new Float32Array([1, 0, 0, 1, 1, 0]) });
+   * const g = await cpu.tripletGradients(triplet, new Float32Array([1, 1]), 0.1, cpu.zeros(1, 1));
    * console.log(g.rows); // 3
    * ```
    */
   tripletGradients(
-    anchors: Tensor,
-    positives: Tensor,
-    negatives: Tensor,
+    triplets: Tensor,
     weights: Float32Array,
     margin: number,
     lossTotal: Tensor,
   ): Promise<Tensor> {
-    const a = this.#own(anchors),
-      p = this.#own(positives),
-      n = this.#own(negatives),
-      total = this.#own(lossTotal);
-    validateTriplets(a, p, n, weights, margin);
+    const x = this.#own(triplets), total = this.#own(lossTotal);
+    validateTriplets(x, weights, margin);
     expectShape("tripletGradients", total, 1, 1);
     return Promise.resolve(
-      this.#wrap(tripletGradientsCpu(a, p, n, weights, margin, total), "triplet-gradients"),
+      this.#wrap(tripletGradientsCpu(x, weights, margin, total), "triplet-gradients"),
     );
   }
 

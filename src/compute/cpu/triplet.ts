@@ -14,40 +14,36 @@ const NORM_FLOOR = 1e-6;
  * Per-triplet gradients of `L = mean_t max(0, w_p·(1 − cos(a,p)) − (1 − cos(a,n))/w_n + margin)`.
  * Adds L to `total.data[0]`.
  *
- * @param anchors B × E anchor rows
- * @param positives B × E positive rows
- * @param negatives B × E negative rows
+ * @param triplets 3B × E rows stacked as [anchors; positives; negatives]
  * @param weights 2·B values, (w_p, w_n) per triplet
  * @param margin the margin
  * @param total 1 × 1 accumulator, updated in place
- * @returns 3B × E: ∂L/∂anchors, then ∂L/∂positives, then ∂L/∂negatives
+ * @returns 3B × E gradients, stacked like `triplets`
  * @example
  * ```ts
  * import { tripletGradientsCpu } from "./triplet.ts";
- * const row = (v: number[]) => ({ rows: 1, cols: 2, data: new Float32Array(v) });
+ * const triplet = { rows: 3, cols: 2, data: new Float32Array([1, 0, 0, 1, 1, 0]) };
  * const total = { rows: 1, cols: 1, data: new Float32Array(1) };
- * tripletGradientsCpu(row([1, 0]), row([0, 1]), row([1, 0]), new Float32Array([1, 1]), 0.1, total);
+ * tripletGradientsCpu(triplet, new Float32Array([1, 1]), 0.1, total);
  * console.log(total.data[0].toFixed(2)); // "1.10"
  * ```
  */
 export function tripletGradientsCpu(
-  anchors: Matrix,
-  positives: Matrix,
-  negatives: Matrix,
+  triplets: Matrix,
   weights: Float32Array,
   margin: number,
   total: Matrix,
 ): Matrix {
-  const count = anchors.rows, d = anchors.cols;
+  const count = triplets.rows / 3, d = triplets.cols;
   const out = new Float32Array(3 * count * d);
   const scale = count > 0 ? 1 / count : 0;
   let lossSum = 0;
-  const a = anchors.data, p = positives.data, n = negatives.data;
+  const x = triplets.data;
   for (let t = 0; t < count; t++) {
-    const base = t * d;
+    const base = t * d, positiveRow = (count + t) * d, negativeRow = (2 * count + t) * d;
     let aa = 0, pp = 0, nn = 0, ap = 0, an = 0;
     for (let i = 0; i < d; i++) {
-      const av = a[base + i], pv = p[base + i], nv = n[base + i];
+      const av = x[base + i], pv = x[positiveRow + i], nv = x[negativeRow + i];
       aa += av * av, pp += pv * pv, nn += nv * nv, ap += av * pv, an += av * nv;
     }
     const na = Math.max(Math.sqrt(aa), NORM_FLOOR);
@@ -60,9 +56,8 @@ export function tripletGradientsCpu(
     if (!(loss > 0)) continue;
     lossSum += loss * scale;
     const gAp = hasAp ? -wp * scale : 0, gAn = hasAn ? scale / wn : 0;
-    const positiveRow = (count + t) * d, negativeRow = (2 * count + t) * d;
     for (let i = 0; i < d; i++) {
-      const av = a[base + i], pv = p[base + i], nv = n[base + i];
+      const av = x[base + i], pv = x[positiveRow + i], nv = x[negativeRow + i];
       out[base + i] = gAp * (pv / (na * np) - cosAp * av / (na * na)) +
         gAn * (nv / (na * nn2) - cosAn * av / (na * na));
       out[positiveRow + i] = gAp * (av / (na * np) - cosAp * pv / (np * np));

@@ -358,33 +358,26 @@ export class WebGpuBackend implements Backend {
   /**
    * Weighted triplet loss gradients on the device (see {@linkcode Backend.tripletGradients}).
    *
-   * @param anchors B × E
-   * @param positives B × E
-   * @param negatives B × E
+   * @param triplets 3B × E, [anchors; positives; negatives]
    * @param weights (w_p, w_n) per triplet
    * @param margin the margin
    * @param lossTotal 1 × 1 accumulator
    * @returns 3B × E gradients
    * @example
    * ```ts ignore
-   * const grads = await gpu.tripletGradients(a, p, n, weights, 0.2, epochLoss);
+   * const grads = await gpu.tripletGradients(stacked, weights, 0.2, epochLoss);
    * ```
    */
   async tripletGradients(
-    anchors: Tensor,
-    positives: Tensor,
-    negatives: Tensor,
+    triplets: Tensor,
     weights: Float32Array,
     margin: number,
     lossTotal: Tensor,
   ): Promise<Tensor> {
-    const a = this.#own(anchors),
-      p = this.#own(positives),
-      n = this.#own(negatives),
-      total = this.#own(lossTotal);
-    validateTriplets(a, p, n, weights, margin);
+    const x = this.#own(triplets), total = this.#own(lossTotal);
+    validateTriplets(x, weights, margin);
     expectShape("tripletGradients", total, 1, 1);
-    return this.#wrap(await gpuTripletGradients(this.context, a, p, n, weights, margin, total));
+    return this.#wrap(await gpuTripletGradients(this.context, x, weights, margin, total));
   }
 
   /**

@@ -20,7 +20,7 @@ const SPECS = {
     label: "triplet_gradients",
     code: TRIPLET_WGSL,
     entryPoint: "triplet_gradients",
-    bindings: [uniform(0), input(1), input(2), input(3), input(4), output(5), output(6)],
+    bindings: [uniform(0), input(1), input(4), output(5), output(6)],
   },
   segmentSum: {
     label: "segment_sum",
@@ -47,14 +47,12 @@ function uploadTemporary(ctx: GpuContext, values: ArrayBufferView, label: string
 /** Records the triplet gradients (3B × E) and adds the batch loss into `total[0]`. */
 export async function gpuTripletGradients(
   ctx: GpuContext,
-  anchors: DeviceMatrix,
-  positives: DeviceMatrix,
-  negatives: DeviceMatrix,
+  triplets: DeviceMatrix,
   weights: Float32Array,
   margin: number,
   total: DeviceMatrix,
 ): Promise<DeviceMatrix> {
-  const count = anchors.rows, dims = anchors.cols;
+  const count = triplets.rows / 3, dims = triplets.cols;
   const gradients = allocateMatrix(ctx, 3 * count, dims, "triplet-gradients");
   if (count === 0) return gradients;
   const weightBuffer = uploadTemporary(ctx, weights, "triplet-weights");
@@ -67,9 +65,7 @@ export async function gpuTripletGradients(
     "tripletGradients",
     await ctx.kernel(SPECS.gradients),
     {
-      1: anchors.buffer,
-      2: positives.buffer,
-      3: negatives.buffer,
+      1: triplets.buffer,
       4: weightBuffer,
       5: gradients.buffer,
       6: losses,
