@@ -1,0 +1,47 @@
+/**
+ * Option value parsers shared by the commands; they throw commander's
+ * InvalidArgumentError, which the CLI reports as a usage error (exit 2).
+ *
+ * @module
+ */
+import { InvalidArgumentError } from "npm:@commander-js/extra-typings@15.1.0";
+
+/**
+ * Parses an integer ≥ 1 (e.g. `--k`).
+ *
+ * @param value the option's text
+ * @returns the number
+ * @throws {InvalidArgumentError} for anything else
+ * @example
+ * ```ts
+ * import { parsePositiveInt } from "./_parse.ts";
+ * console.log(parsePositiveInt("20")); // 20
+ * ```
+ */
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a whole number of at least 1");
+  }
+  return n;
+}
+
+/**
+ * Parses a seed: an integer from 0 to 2³²−1.
+ *
+ * @param value the option's text
+ * @returns the seed
+ * @throws {InvalidArgumentError} for anything else
+ * @example
+ * ```ts
+ * import { parseSeed } from "./_parse.ts";
+ * console.log(parseSeed("0")); // 0
+ * ```
+ */
+export function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) {
+    throw new InvalidArgumentError("expected a whole number from 0 to 4294967295");
+  }
+  return n;
+}
