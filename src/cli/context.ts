@@ -4,8 +4,9 @@
  *
  * @module
  */
+import process from "node:process";
 import type { BackendPreference } from "../compute/select.ts";
-import { createProgress, type ProgressReporter } from "./progress.ts";
+import { createProgress, type ProgressReporter, type ProgressStream } from "./progress.ts";
 
 /**
  * The global options, parsed.
@@ -50,6 +51,8 @@ export interface CliIo {
   writeErr(text: string): void;
   /** Whether standard error is a terminal (progress bars are drawn only then). */
   readonly stderrIsTerminal: boolean;
+  /** Where bars are drawn (default: `process.stderr` for {@linkcode processIo}, else `writeErr`). */
+  readonly progressStream?: ProgressStream;
 }
 
 /**
@@ -68,6 +71,7 @@ export function processIo(): CliIo {
     writeOut: (text) => writeAllSync(Deno.stdout, text),
     writeErr: (text) => writeAllSync(Deno.stderr, text),
     stderrIsTerminal: isTerminal(Deno.stderr),
+    progressStream: process.stderr as unknown as ProgressStream, // knows the terminal's width
   };
 }
 
@@ -124,7 +128,16 @@ export class CliContext {
    * @returns the reporter
    */
   progress(): ProgressReporter {
-    return createProgress({ quiet: this.#globals.quiet, isTerminal: this.io.stderrIsTerminal });
+    const io = this.io;
+    return createProgress({
+      quiet: this.#globals.quiet,
+      isTerminal: io.stderrIsTerminal,
+      stream: io.progressStream ?? {
+        isTTY: io.stderrIsTerminal,
+        columns: 100,
+        write: (text) => (io.writeErr(text), true),
+      },
+    });
   }
 
   /**

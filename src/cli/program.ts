@@ -12,6 +12,7 @@ import { HWER_VERSION } from "../model/manifest.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { dataCommand } from "./commands/data.ts";
 import { evalCommand } from "./commands/eval.ts";
+import { modelCommand } from "./commands/model.ts";
 import { pendingCommands } from "./commands/pending.ts";
 import { parseSeed } from "./commands/_parse.ts";
 import type { CliContext } from "./context.ts";
@@ -23,6 +24,7 @@ Examples:
   $ hwer data info ml-100k --json                counts, columns and warnings as JSON
   $ hwer eval --dataset ml-100k --model svd --split u1-u5
   $ hwer eval --dataset ./shop --model popularity --split cold-item --k 20
+  $ hwer model info models/ml-100k               verify a saved model's checksums
   $ hwer bench --filter cosine                   benchmarks (in a checkout of the repository)
 
 Exit codes: 0 success, 1 failure (one-line message; the stack with --verbose),
@@ -72,7 +74,14 @@ export function createProgram(context: CliContext): CommandUnknownOpts {
       });
     });
 
-  for (const command of [dataCommand(context), evalCommand(context), benchCommand(context)]) {
+  for (
+    const command of [
+      dataCommand(context),
+      evalCommand(context),
+      modelCommand(context),
+      benchCommand(context),
+    ]
+  ) {
     program.addCommand(command);
   }
   for (const command of pendingCommands()) program.addCommand(command);
