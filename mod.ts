@@ -23,3 +23,4 @@ export * from "./src/compute/mod.ts";
 export * from "./src/data/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/collab/mod.ts";
+export { Rng } from "./src/util/random.ts";

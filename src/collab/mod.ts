@@ -1,7 +1,8 @@
 /**
- * Collaborative baselines with Surprise's defaults: global mean,
- * BaselineOnly (ALS biases), popularity, NMF and Funk SVD. Each implements
- * the `Recommender` interface of the evaluation harness.
+ * The collaborative stage: triplet-trained user and item embeddings
+ * (`TripletRecommender`, `trainTripletEmbeddings`), and baselines with
+ * Surprise's defaults: global mean, BaselineOnly (ALS biases), popularity, NMF
+ * and Funk SVD. Each implements the `Recommender` interface of the harness.
  *
  * ```ts ignore
  * import { SVD } from "./mod.ts";
@@ -13,3 +14,4 @@
 export * from "./baselines.ts";
 export * from "./nmf.ts";
 export * from "./svd.ts";
+export * from "./triplet.ts";
