@@ -1,5 +1,6 @@
-// The cosine top-k benchmark cases, shared by cosine_topk_bench.ts (deno bench)
-// and report.ts (median timings and GFLOP/s as a markdown table).
+// Benchmark cases shared by the *_bench.ts files (deno bench) and report.ts
+// (median timings and throughput as a markdown table): cosine top-k here,
+// training stages in _training_cases.ts.
 import { CpuBackend } from "../src/compute/cpu/backend.ts";
 import { cosineTopKNaive } from "../src/compute/cpu/cosine_topk.ts";
 import type { Backend, ExclusionCsr, Matrix } from "../src/compute/backend.ts";
@@ -8,14 +9,16 @@ import { WebGpuBackend } from "../src/compute/webgpu/backend.ts";
 import { Rng } from "../src/util/random.ts";
 
 /** One timed call and how to name and size it. */
-export interface CosineCase {
+export interface BenchCase {
   name: string;
   group: string;
   baseline?: boolean;
   /** Why it does not run here, if it does not. */
   skip?: string;
-  /** 2·m·n·d multiply-adds counted as flops. */
-  flops: number;
+  /** Work done by one call, in `unit` (GFLOP for 2·m·n·d, or triplets, rows, …). */
+  work: number;
+  /** What `work` counts. */
+  unit: string;
   /** Deno.bench iteration limits for slow cases. */
   iterations?: number;
   fn: () => Promise<void> | void;
@@ -55,7 +58,10 @@ function shape(m: number, n: number, d: number, exclude = false): Shape {
   };
 }
 
-const flops = (s: Shape) => 2 * s.queries.rows * s.items.rows * s.queries.cols;
+const gflop = (s: Shape) => ({
+  work: (2 * s.queries.rows * s.items.rows * s.queries.cols) / 1e9,
+  unit: "GFLOP",
+});
 
 function topK(backend: Backend, s: Shape): () => Promise<void> {
   const q = backend.upload(s.queries, "queries"), x = backend.upload(s.items, "items");
@@ -65,7 +71,7 @@ function topK(backend: Backend, s: Shape): () => Promise<void> {
 }
 
 /** Builds every case; WebGPU cases are skipped without an adapter, large ones on a software adapter. */
-export async function cosineCases(): Promise<CosineCase[]> {
+export async function cosineCases(): Promise<BenchCase[]> {
   const ml100k = shape(943, 1682, 64, true);
   const large = shape(10_000, 10_000, 128);
   const small = shape(256, 1024, 64);
@@ -74,24 +80,24 @@ export async function cosineCases(): Promise<CosineCase[]> {
   const gpu = adapter ? await WebGpuBackend.create({ adapter }) : null;
   const software = adapter ? isFallbackAdapter(adapter) : false;
   const noGpu = gpu ? undefined : "no WebGPU adapter";
-  const cases: CosineCase[] = [
+  const cases: BenchCase[] = [
     {
       name: `cpu naive ${ml100k.label} k=10`,
       group: `cpu ${ml100k.label}`,
       baseline: true,
-      flops: flops(ml100k),
+      ...gflop(ml100k),
       fn: () => void cosineTopKNaive(ml100k.queries, ml100k.items, K, ml100k.exclude),
     },
     {
       name: `cpu blocked ${ml100k.label} k=10`,
       group: `cpu ${ml100k.label}`,
-      flops: flops(ml100k),
+      ...gflop(ml100k),
       fn: topK(cpu, ml100k),
     },
     {
       name: `cpu blocked ${large.label} k=10`,
       group: `cpu ${large.label}`,
-      flops: flops(large),
+      ...gflop(large),
       iterations: 3,
       fn: topK(cpu, large),
     },
@@ -99,15 +105,15 @@ export async function cosineCases(): Promise<CosineCase[]> {
       name: `cpu blocked ${small.label} k=10`,
       group: `${small.label}`,
       baseline: true,
-      flops: flops(small),
+      ...gflop(small),
       fn: topK(cpu, small),
     },
   ];
-  const gpuCase = (s: Shape, group: string, skip?: string): CosineCase => ({
+  const gpuCase = (s: Shape, group: string, skip?: string): BenchCase => ({
     name: `webgpu ${s.label} k=10`,
     group,
     skip: skip ?? noGpu,
-    flops: flops(s),
+    ...gflop(s),
     fn: gpu && !(skip ?? noGpu) ? topK(gpu, s) : () => {},
   });
   cases.push(

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cosineCases } from "./_cosine_cases.ts";
+import { cosineCases } from "./_cases.ts";
 
 for (const c of await cosineCases()) {
   Deno.bench({

@@ -1,15 +1,24 @@
 /**
- * Runs the cosine top-k cases outside `deno bench` to report medians, GFLOP/s
- * and each case's speed relative to its group's baseline, as markdown.
+ * Runs benchmark cases outside `deno bench` to report medians, throughput and
+ * each case's speed relative to its group's baseline, as markdown.
  *
- *   deno task bench:report [--quick]    (--quick: fewer repetitions)
+ *   deno task bench:report [cosine|training|all] [--quick]
  *
  * @module
  */
-import { adapterLine, cosineCases } from "./_cosine_cases.ts";
+import { adapterLine, type BenchCase, cosineCases } from "./_cases.ts";
+import { trainingCases } from "./_training_cases.ts";
 
 const quick = Deno.args.includes("--quick");
-const cases = await cosineCases();
+const suite = Deno.args.find((a) => !a.startsWith("--")) ?? "all";
+if (!["cosine", "training", "all"].includes(suite)) {
+  console.error(`unknown suite "${suite}": use cosine, training or all`);
+  Deno.exit(2);
+}
+const cases: BenchCase[] = [
+  ...(suite !== "training" ? await cosineCases() : []),
+  ...(suite !== "cosine" ? await trainingCases() : []),
+];
 const medians = new Map<string, number>();
 const rows: string[] = [];
 
@@ -18,7 +27,7 @@ for (const c of cases) {
     rows.push(`| ${c.name} | skipped: ${c.skip} | | |`);
     continue;
   }
-  const repetitions = c.iterations ?? (quick ? 5 : 15);
+  const repetitions = c.iterations ?? (quick ? 3 : 9);
   await c.fn(); // warm-up: JIT, pipeline compilation
   const times: number[] = [];
   for (let r = 0; r < repetitions; r++) {
@@ -35,10 +44,15 @@ for (const c of cases) {
     : baseline
     ? `${(medians.get(baseline.name)! / median).toFixed(2)}× ${baseline.name}`
     : "—";
+  const throughput = c.work / (median / 1000);
   rows.push(
-    `| ${c.name} | ${median.toFixed(1)} ms | ${(c.flops / median / 1e6).toFixed(2)} | ${ratio} |`,
+    `| ${c.name} | ${median.toFixed(1)} ms | ${formatRate(throughput)} ${c.unit}/s | ${ratio} |`,
   );
   console.error(`${c.name}: ${median.toFixed(1)} ms`);
+}
+
+function formatRate(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(2);
 }
 
 const commit = await new Deno.Command("git", {
@@ -51,7 +65,7 @@ console.log(
   `Date ${new Date().toISOString().slice(0, 10)}, commit ${commit}, Deno ${Deno.version.deno}, ` +
     `${navigator.hardwareConcurrency} cores, adapter: ${await adapterLine()}\n`,
 );
-console.log("| case | median | GFLOP/s | speed vs baseline |");
+console.log("| case | median | throughput | speed vs baseline |");
 console.log("| --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
 Deno.exit(0);
