@@ -269,7 +269,7 @@ export function encodeSafetensors(
 
 /**
  * Decodes and validates a safetensors file: the header length against the
- * file size and the 100 MB limit, UTF-8, JSON, an object, `__metadata__` as
+ * file size and the 100 MB limit, UTF-8, JSON, an object without duplicate keys, `__metadata__` as
  * strings only, each tensor's dtype, shape and offsets, shape × element size
  * equal to its byte length, and the tensors covering the data exactly (no
  * gap, no overlap, nothing past the end, nothing left over). Tensor data is
@@ -326,6 +326,9 @@ export function decodeSafetensors(
     return fail(`header is not valid JSON (${e instanceof Error ? e.message : e})`);
   }
   if (!isPlainObject(header)) return fail("header is not a JSON object");
+  // JSON.parse keeps the last of two equal keys silently; the specification forbids duplicates.
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined) fail(`header names ${JSON.stringify(duplicate)} twice`);
 
   const metadata: Record<string, string> = {};
   const rawMetadata = header[METADATA_KEY];
@@ -500,6 +503,32 @@ function isCount(value: unknown): value is number {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The first key that appears twice in one object of a JSON text (already
+ * known to be valid JSON), or undefined.
+ */
+function firstDuplicateKey(json: string): string | undefined {
+  const objects: (Set<string> | null)[] = []; // null for an array
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === "{") objects.push(new Set());
+    else if (c === "[") objects.push(null);
+    else if (c === "}" || c === "]") objects.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === "\\" ? 2 : 1;
+      const keys = objects.at(-1);
+      if (keys && /^\s*:/.test(json.slice(end + 1, end + 64))) {
+        const key = JSON.parse(json.slice(i, end + 1)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = end;
+    }
+  }
+  return undefined;
 }
 
 function preview(text: string): string {

@@ -253,6 +253,16 @@ Deno.test("decodeSafetensors() reports a malformed header with the file name", (
       /__metadata__ is not an object/,
     ],
     [
+      "duplicate tensor",
+      fileOf(ok.slice(0, -1) + "," + ok.slice(1), four),
+      /header names "a" twice/,
+    ],
+    [
+      "duplicate after unescaping",
+      fileOf('{"__metadata__":{"k":"1","\\u006b":"2"},' + ok.slice(1), four),
+      /header names "k" twice/,
+    ],
+    [
       "gap",
       fileOf(
         '{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,3]}}',
