@@ -320,7 +320,7 @@ function positiveInteger(name: string, value: number): number {
  * ```
  */
 export class FastTextModel {
-  #core: CoreModule;
+  #core: CoreModule | null;
   #model: CoreFastText | null;
   #buffer: number;
   /** Vector size. */
@@ -587,7 +587,7 @@ export class FastTextModel {
   #copyOut(out?: Float32Array): Float32Array {
     // Read HEAPF32 anew each time: wasm memory may have grown and replaced it.
     const start = this.#buffer >> 2;
-    const view = this.#core.HEAPF32.subarray(start, start + this.dims);
+    const view = this.#core!.HEAPF32.subarray(start, start + this.dims);
     if (!out) return view.slice();
     if (out.length !== this.dims) {
       throw new RangeError(`out has length ${out.length}, expected ${this.dims}`);
@@ -615,8 +615,8 @@ export class FastTextModel {
     } catch (thrown) {
       throw coreError("saving the model", thrown);
     }
-    const bytes = this.#core.FS.readFile(MODEL_PATH).slice();
-    this.#core.FS.unlink(MODEL_PATH);
+    const bytes = this.#core!.FS.readFile(MODEL_PATH).slice();
+    this.#core!.FS.unlink(MODEL_PATH);
     return bytes;
   }
 
@@ -638,7 +638,8 @@ export class FastTextModel {
   }
 
   /**
-   * Frees the model's wasm objects; later calls throw.
+   * Frees the model's wasm objects and lets its wasm memory be collected;
+   * later calls throw.
    *
    * @example
    * ```ts ignore
@@ -649,9 +650,10 @@ export class FastTextModel {
    */
   dispose(): void {
     if (!this.#model) return;
-    this.#core._free(this.#buffer);
+    this.#core!._free(this.#buffer);
     this.#model.delete();
     this.#model = null;
+    this.#core = null; // lets the wasm memory be collected
   }
 }
 

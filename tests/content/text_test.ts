@@ -329,3 +329,22 @@ Deno.test("meanWordVectors() averages unit vectors, splits category tokens and c
 function assertAlmost(actual: number[], expected: number[]) {
   actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]) < 1e-6, `${actual} vs ${expected}`));
 }
+
+Deno.test("FastTextModel trains with no permissions (the wasm comes through the module graph)", async () => {
+  const textModule = new URL("../../src/content/text.ts", import.meta.url).href;
+  const script = `import { FastTextModel } from ${JSON.stringify(textModule)};
+const model = await FastTextModel.train(["a b c", "b c d"], { dims: 4, epochs: 1, buckets: 100 });
+console.log(model.sentenceVector("a b").length);`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-lock", "--no-prompt", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout).trim(), "4");
+});
