@@ -367,3 +367,62 @@ Deno.test("hwer model info verifies a model folder and names a corrupted file (e
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "a dataset name resolves through the cache: data fetch, data info and eval --split u1",
+  ignore: !hasMl100k,
+  async fn() {
+    // A complete cache entry made of links to the shared copy (never a copy of the data).
+    const cache = await Deno.makeTempDir({ prefix: "hwer-cli-cache-" });
+    try {
+      await Deno.mkdir(`${cache}/ml-100k`);
+      for await (const entry of Deno.readDir(ML_100K)) {
+        if (entry.isFile) {
+          await Deno.symlink(`${ML_100K}/${entry.name}`, `${cache}/ml-100k/${entry.name}`);
+        }
+      }
+      await Deno.writeTextFile(
+        `${cache}/ml-100k/.hwer-complete`,
+        JSON.stringify({ size: 1, sha256: "test" }),
+      );
+
+      const fetched = await hwer("--json", "data", "fetch", "ml-100k", "--cache", cache);
+      assert.equal(fetched.code, 0, fetched.stderr);
+      assert.deepEqual(JSON.parse(fetched.stdout), {
+        dataset: "ml-100k",
+        dir: `${cache}/ml-100k`,
+        source: "cache",
+      });
+      const note = await hwer("data", "fetch", "ml-100k", "--cache", cache);
+      assert.equal(note.stdout, `${cache}/ml-100k\n`);
+      assert.equal(note.stderr, "ml-100k: already in the cache\n");
+      assert.equal(
+        (await hwer("--quiet", "data", "fetch", "ml-100k", "--cache", cache)).stderr,
+        "",
+      );
+
+      const info = await hwer("--json", "data", "info", "ml-100k", "--cache", cache);
+      assert.equal(info.code, 0, info.stderr);
+      assert.equal(JSON.parse(info.stdout).interactions, 100000);
+
+      const evaluated = await hwer(
+        "--json",
+        "eval",
+        "--dataset",
+        "ml-100k",
+        "--cache",
+        cache,
+        "--model",
+        "global-mean",
+        "--split",
+        "u1",
+      );
+      assert.equal(evaluated.code, 0, evaluated.stderr);
+      const [result] = JSON.parse(evaluated.stdout);
+      assert.equal(result.split, "ml-100k/u1");
+      assert.equal(result.testInteractions, 20000);
+    } finally {
+      await Deno.remove(cache, { recursive: true });
+    }
+  },
+});
