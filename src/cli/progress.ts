@@ -240,7 +240,6 @@ class TerminalProgress implements ProgressReporter {
     if (!this.#bar) return;
     this.#bar.stop();
     this.#bar = undefined;
-    this.#stream.write("\n");
   }
 
   #amount(value: number): string {
