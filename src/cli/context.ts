@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import type { BackendPreference } from "../compute/select.ts";
+import { type BackendPreference, type BackendSelection, selectBackend } from "../compute/select.ts";
 import { createProgress, type ProgressReporter, type ProgressStream } from "./progress.ts";
 
 /**
@@ -98,6 +98,7 @@ export class CliContext {
     quiet: false,
     verbose: false,
   };
+  #backend: Promise<BackendSelection> | undefined;
 
   /**
    * Creates a context writing to `io`.
@@ -120,6 +121,31 @@ export class CliContext {
    */
   setGlobals(globals: GlobalOptions): void {
     this.#globals = globals;
+  }
+
+  /**
+   * Selects the compute backend `--backend` asks for (`HWER_BACKEND`
+   * overrides it, as in {@linkcode selectBackend}), once per run, and says
+   * why with `--verbose`. Commands that compute call this; the others never
+   * touch the GPU.
+   *
+   * @returns the backend and the reason it was chosen
+   * @example
+   * ```ts
+   * import { CliContext, processIo } from "./context.ts";
+   * const context = new CliContext(processIo());
+   * context.setGlobals({ backend: "cpu", seed: 42, json: false, quiet: false, verbose: false });
+   * const { backend } = await context.selectBackend();
+   * console.log(backend.name); // "cpu" (unless HWER_BACKEND says otherwise)
+   * backend.destroy();
+   * ```
+   */
+  selectBackend(): Promise<BackendSelection> {
+    this.#backend ??= selectBackend(this.#globals.backend).then((selection) => {
+      this.debug(`backend: ${selection.backend.name} (${selection.reason})`);
+      return selection;
+    });
+    return this.#backend;
   }
 
   /**

@@ -13,7 +13,7 @@
  * @module
  */
 export { runCli } from "./main.ts";
-export { CliContext, type CliIo, type GlobalOptions, processIo } from "./context.ts";
+export { type CliIo, processIo } from "./context.ts";
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "./errors.ts";
 export {
   createProgress,
@@ -29,4 +29,3 @@ export {
 // Types the exports above mention, so this entry point documents itself.
 export type { FetchProgress } from "../data/fetch.ts";
 export type { FitOptions } from "../eval/recommender.ts";
-export type { BackendPreference } from "../compute/select.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { FetchProgress } from "../../src/data/fetch.ts";
+import { CliContext } from "../../src/cli/context.ts";
 import { runCli } from "../../src/cli/main.ts";
 import {
   createProgress,
@@ -154,4 +155,23 @@ Deno.test({
     const withoutFitTime = (table: string) => table.replace(/\| [\d.]+ \|$/gm, "| – |");
     assert.equal(withoutFitTime(piped.stdout), withoutFitTime(terminal.stdout)); // same results
   },
+});
+
+Deno.test("CliContext.selectBackend() picks the --backend choice once and says why with --verbose", async () => {
+  const err: string[] = [];
+  const context = new CliContext({
+    writeOut: () => {},
+    writeErr: (s) => err.push(s),
+    stderrIsTerminal: false,
+  });
+  context.setGlobals({ backend: "cpu", seed: 42, json: false, quiet: false, verbose: true });
+  const first = await context.selectBackend();
+  const second = await context.selectBackend();
+  try {
+    assert.equal(first, second);
+    if (!Deno.env.get("HWER_BACKEND")) assert.equal(first.backend.name, "cpu");
+    assert.match(err.join(""), /^backend: \w+ \(.+\)\n$/);
+  } finally {
+    first.backend.destroy();
+  }
 });
