@@ -24,3 +24,11 @@ export * from "./src/data/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/collab/mod.ts";
 export { Rng } from "./src/util/random.ts";
+export * from "./src/model/safetensors.ts";
+export * from "./src/model/manifest.ts";
+export {
+  type AtomicWriteData,
+  atomicWriteFile,
+  type AtomicWriteOptions,
+} from "./src/util/atomic_write.ts";
+export type { ProgressInfo, ProgressReporter, ProgressStartOptions } from "./src/cli/progress.ts";
