@@ -137,7 +137,7 @@ Deno.test("FastTextModel.train() is deterministic for a seed and differs across 
 
 Deno.test("trainTextEmbeddings() puts related ML-100K titles closer than unrelated ones", async () => {
   const ds = await ml100kData();
-  const { vectors, dims, rows } = await trainTextEmbeddings(ds.items, {
+  const { vectors, dims, rows, embedder } = await trainTextEmbeddings(ds.items, {
     dims: 24,
     epochs: 10,
     seed: 1,
@@ -162,6 +162,47 @@ Deno.test("trainTextEmbeddings() puts related ML-100K titles closer than unrelat
     else (apart += c, apartN++);
   }
   assert.ok(shared / sharedN > apart / apartN + 0.15, `${shared / sharedN} vs ${apart / apartN}`);
+  // A new item (cold start) with title words never seen lands near its genre mates.
+  const fresh = embedder.embed({
+    title: "Starfleet Odyssey",
+    genres: ["Sci-Fi", "Action"],
+    year: 1996,
+  });
+  const withFresh = new Float32Array([...vectors, ...fresh]);
+  assert.ok(
+    cosine(withFresh, dims, rows, starWars) > cosine(withFresh, dims, rows, sense) + 0.3,
+    `${cosine(withFresh, dims, rows, starWars)} vs ${cosine(withFresh, dims, rows, sense)}`,
+  );
+});
+
+Deno.test("trainTextEmbeddings() with center: false returns the raw sentence vectors", async () => {
+  const items = {
+    ids: ["a", "b", "c"],
+    index: new Map([["a", 0], ["b", 1], ["c", 2]]),
+    columns: [{
+      kind: "text" as const,
+      name: "title",
+      values: ["red apple", "green apple", "red car"],
+    }],
+  };
+  const raw = await trainTextEmbeddings(items, {
+    dims: 8,
+    epochs: 2,
+    buckets: 1000,
+    center: false,
+  });
+  assert.equal(raw.embedder.mean, null);
+  assert.deepEqual(raw.vectors, raw.embedder.model.sentenceVectors(raw.documents));
+  assert.equal(JSON.parse(JSON.stringify(raw.embedder)).mean, null);
+  const centred = await trainTextEmbeddings(items, { dims: 8, epochs: 2, buckets: 1000 });
+  for (let d = 0; d < 8; d++) {
+    const sum = centred.vectors[d] + centred.vectors[8 + d] + centred.vectors[16 + d];
+    assert.ok(Math.abs(sum) < 1e-5, `column ${d} sums to ${sum}`);
+  }
+  await assert.rejects(
+    () => trainTextEmbeddings({ ...items, columns: [] }),
+    /no column to build documents from/,
+  );
 });
 
 Deno.test("FastTextModel save → load gives identical vectors; the embedder round-trips through JSON", async () => {
