@@ -32,3 +32,4 @@ export {
   type AtomicWriteOptions,
 } from "./src/util/atomic_write.ts";
 export type { ProgressInfo, ProgressReporter, ProgressStartOptions } from "./src/cli/progress.ts";
+export * from "./src/content/mod.ts";

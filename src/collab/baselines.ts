@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Rng } from "../util/random.ts";
 import { countBy, groupBy } from "../data/dataset.ts";
 import type { Dataset, RatingScale } from "../data/types.ts";
 import type { Recommender } from "../eval/recommender.ts";
@@ -261,5 +262,64 @@ export class Popularity implements Recommender {
   scoreItems(_user: number, out: Float32Array): void {
     if (!this.counts) notFitted(this.name);
     out.set(this.counts.subarray(0, out.length));
+  }
+}
+
+/**
+ * Options of {@linkcode RandomRecommender}.
+ *
+ * @example
+ * ```ts
+ * import type { RandomRecommenderOptions } from "./baselines.ts";
+ * const options: RandomRecommenderOptions = { seed: 7 };
+ * console.log(options.seed); // 7
+ * ```
+ */
+export interface RandomRecommenderOptions {
+  /** Seed of the scores (default 42). */
+  readonly seed?: number;
+}
+
+/**
+ * Scores items uniformly at random: the floor every ranking model must beat.
+ * A user's scores depend only on the seed and the user, so they are the same
+ * on every call.
+ *
+ * @example
+ * ```ts
+ * import { RandomRecommender } from "./baselines.ts";
+ * const model = new RandomRecommender({ seed: 1 });
+ * const a = new Float32Array(3), b = new Float32Array(3);
+ * model.scoreItems(0, a);
+ * model.scoreItems(0, b);
+ * console.log(a.every((v, i) => v === b[i])); // true
+ * ```
+ */
+export class RandomRecommender implements Recommender {
+  /** Report name. */
+  readonly name = "Random";
+  readonly #seed: number;
+
+  /**
+   * Creates the model.
+   *
+   * @param options the seed
+   */
+  constructor(options: RandomRecommenderOptions = {}) {
+    this.#seed = options.seed ?? 42;
+  }
+
+  /** Nothing to learn. */
+  fit(): void {}
+
+  /**
+   * Fills `out` with uniform random scores.
+   *
+   * @param user dense user index
+   * @param out one score per item
+   */
+  scoreItems(user: number, out: Float32Array): void {
+    const rng = new Rng(this.#seed * 1_000_003 + user);
+    for (let i = 0; i < out.length; i++) out[i] = rng.next();
   }
 }

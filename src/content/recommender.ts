@@ -1,0 +1,439 @@
+/**
+ * The content-only recommender: items and users in one content space, ranked
+ * by cosine similarity. It recommends items nobody has interacted with yet,
+ * since an item's vector comes from its features alone.
+ *
+ * A user's vector combines two views:
+ * - **history**: the rating-weighted mean of the unit content vectors of the
+ *   items the user interacted with in training (weight = rating − scale
+ *   minimum + 1, so every rating counts and higher ones count more; 1 for
+ *   implicit data);
+ * - **own features** (age, occupation, …), fused like items' and mapped into
+ *   the item space by a ridge regression fitted on users that have history.
+ *
+ * They are blended as h · history + (1 − h) · features with h = n / (n + k),
+ * n the user's training interactions. A user with neither history nor
+ * features gets the popularity-weighted mean item vector (the average taste).
+ *
+ * @module
+ */
+import type { Backend, Matrix } from "../compute/backend.ts";
+import { CpuBackend } from "../compute/cpu/backend.ts";
+import { groupBy } from "../data/dataset.ts";
+import type { Dataset } from "../data/types.ts";
+import type { FitOptions, Recommender } from "../eval/recommender.ts";
+import { EntityContentModel, type EntityContentOptions } from "./entity_content.ts";
+import type { EntityFeatures } from "./features.ts";
+
+/**
+ * Options of {@linkcode ContentRecommender}.
+ *
+ * @example
+ * ```ts
+ * import type { ContentRecommenderOptions } from "./recommender.ts";
+ * const options: ContentRecommenderOptions = { items: { fusion: { contentDims: 32 } }, historyShrinkage: 5 };
+ * console.log(options.historyShrinkage); // 5
+ * ```
+ */
+export interface ContentRecommenderOptions {
+  /** How item content vectors are built. */
+  readonly items?: EntityContentOptions;
+  /** How users' own features are fused (before mapping into the item space). */
+  readonly users?: EntityContentOptions;
+  /** k in h = n / (n + k), the weight of history against own features. Default 3. */
+  readonly historyShrinkage?: number;
+  /** Ridge penalty of the features → item-space map. Default 1. */
+  readonly ridge?: number;
+  /** Seed for every stage. Default 42. */
+  readonly seed?: number;
+  /** Where the autoencoder and top-k run. Default: a CPU backend. */
+  readonly backend?: Backend;
+}
+
+/**
+ * Ranks items by cosine similarity between user and item content vectors.
+ *
+ * @example
+ * ```ts ignore
+ * import { ContentRecommender } from "./recommender.ts";
+ * const model = new ContentRecommender();
+ * await model.fit(split.train);
+ * const top = await model.recommend([0], 10);
+ * ```
+ */
+export class ContentRecommender implements Recommender {
+  /** Always "Content". */
+  readonly name = "Content";
+  readonly #options: ContentRecommenderOptions;
+  readonly #backend: Backend;
+  #itemModel: EntityContentModel | null = null;
+  #userModel: EntityContentModel | null = null;
+  /** Features → item space, (user dims + 1) × item dims (last row: intercept). */
+  #userMap: Matrix | null = null;
+  #itemVectors: Matrix | null = null;
+  #userVectors: Matrix | null = null;
+  #train: Dataset | null = null;
+
+  /**
+   * Creates an untrained model.
+   *
+   * @param options content options for items and users, blending and backend
+   */
+  constructor(options: ContentRecommenderOptions = {}) {
+    this.#options = options;
+    this.#backend = options.backend ?? new CpuBackend();
+  }
+
+  /**
+   * Unit-length item content vectors (items × dims), after `fit`.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(model.itemVectors.rows);
+   * ```
+   */
+  get itemVectors(): Matrix {
+    if (!this.#itemVectors) throw new Error("Content: call fit() first");
+    return this.#itemVectors;
+  }
+
+  /**
+   * Unit-length user content vectors (users × dims) in the item space, after `fit`.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(model.userVectors.rows);
+   * ```
+   */
+  get userVectors(): Matrix {
+    if (!this.#userVectors) throw new Error("Content: call fit() first");
+    return this.#userVectors;
+  }
+
+  /**
+   * The fitted item content model (embeds new items).
+   *
+   * @example
+   * ```ts ignore
+   * const v = await model.itemModel.embed({ title: "Heat", genres: ["Action"] });
+   * ```
+   */
+  get itemModel(): EntityContentModel {
+    if (!this.#itemModel) throw new Error("Content: call fit() first");
+    return this.#itemModel;
+  }
+
+  /**
+   * Builds item and user content vectors from the train dataset's tables.
+   *
+   * @param train interactions and the shared entity tables
+   * @param options progress callback (per fusion epoch)
+   * @example
+   * ```ts ignore
+   * await model.fit(split.train);
+   * ```
+   */
+  async fit(train: Dataset, options: FitOptions = {}): Promise<void> {
+    const seed = this.#options.seed ?? 42;
+    const progress = (p: { stage?: string; epoch: number; epochs: number }) => {
+      if (p.stage === "fusion") options.onEpoch?.(p.epoch, p.epochs);
+    };
+    const items = await EntityContentModel.fit(train.items, {
+      seed,
+      backend: this.#backend,
+      onProgress: progress,
+      ...this.#options.items,
+    });
+    if (!items) {
+      throw new Error(
+        `Content: the items of ${train.name} have no text or feature column to build content from`,
+      );
+    }
+    this.#itemModel = items.model;
+    this.#itemVectors = unitRows(items.vectors);
+    this.#train = train;
+    const users = train.users.columns.length > 0
+      ? await EntityContentModel.fit(train.users, {
+        seed,
+        backend: this.#backend,
+        text: false,
+        ...this.#options.users,
+      })
+      : null;
+    this.#userModel = users?.model ?? null;
+    const history = historyProfiles(train, this.#itemVectors);
+    let mapped: Matrix | null = null;
+    if (users) {
+      this.#userMap = fitRidgeMap(
+        users.vectors,
+        history.profiles,
+        history.counts,
+        this.#options.ridge ?? 1,
+      );
+      mapped = applyMap(users.vectors, this.#userMap);
+    }
+    this.#userVectors = blendUsers(
+      history,
+      mapped,
+      this.#options.historyShrinkage ?? 3,
+      this.#itemVectors,
+      train,
+    );
+  }
+
+  /**
+   * Cosine similarity of the user's content vector with every item's.
+   *
+   * @param user dense user index
+   * @param out one score per item
+   * @example
+   * ```ts ignore
+   * model.scoreItems(0, scores);
+   * ```
+   */
+  scoreItems(user: number, out: Float32Array): void {
+    const users = this.userVectors, items = this.itemVectors;
+    dotAll(users.data.subarray(user * users.cols, (user + 1) * users.cols), items, out);
+  }
+
+  /**
+   * Top-k unseen items for users, through the backend's cosine top-k kernel.
+   *
+   * @param users dense user indices
+   * @param k how many per user
+   * @returns item indices (−1 where fewer exist), users.length × k
+   * @example
+   * ```ts ignore
+   * const top = await model.recommend([0, 1], 10);
+   * ```
+   */
+  async recommend(users: ArrayLike<number>, k: number): Promise<Int32Array> {
+    const train = this.#train;
+    if (!train) throw new Error("Content: call fit() first");
+    const list = Int32Array.from(users);
+    const seen = groupBy(train.interactions.user, train.users.ids.length);
+    const offsets = new Int32Array(list.length + 1);
+    const excluded: number[] = [];
+    list.forEach((u, n) => {
+      for (let p = seen.offsets[u]; p < seen.offsets[u + 1]; p++) {
+        excluded.push(train.interactions.item[seen.positions[p]]);
+      }
+      offsets[n + 1] = excluded.length;
+    });
+    const queries = pickRows(this.userVectors, list);
+    return (await this.#topK(queries, k, { offsets, indices: Int32Array.from(excluded) })).indices;
+  }
+
+  /**
+   * The k items most similar to an item by content (the item itself excluded).
+   *
+   * @param item dense item index
+   * @param k how many
+   * @returns indices and cosine scores, best first
+   * @example
+   * ```ts ignore
+   * const { indices } = await model.similarItems(0, 5);
+   * ```
+   */
+  async similarItems(
+    item: number,
+    k: number,
+  ): Promise<{ indices: Int32Array; scores: Float32Array }> {
+    const query = pickRows(this.itemVectors, Int32Array.of(item));
+    const result = await this.#topK(query, k, {
+      offsets: Int32Array.of(0, 1),
+      indices: Int32Array.of(item),
+    });
+    return { indices: result.indices, scores: result.scores };
+  }
+
+  /**
+   * The content vector of a new item from its features alone (unit length).
+   *
+   * @param features column name → value
+   * @returns the vector
+   * @example
+   * ```ts ignore
+   * const v = await model.embedItem({ title: "Toy Story 3", genres: ["Animation"], year: 2010 });
+   * ```
+   */
+  async embedItem(features: EntityFeatures): Promise<Float32Array> {
+    const v = await this.itemModel.embed(features, this.#backend);
+    return unitRows({ rows: 1, cols: v.length, data: v }).data;
+  }
+
+  async #topK(queries: Matrix, k: number, exclude: { offsets: Int32Array; indices: Int32Array }) {
+    const backend = this.#backend;
+    const q = backend.upload(queries, "content-queries"),
+      x = backend.upload(this.itemVectors, "content-items");
+    try {
+      return await backend.cosineTopK(q, x, { k, exclude });
+    } finally {
+      backend.dispose(q);
+      backend.dispose(x);
+    }
+  }
+}
+
+interface HistoryProfiles {
+  /** users × dims weighted means of unit item vectors (zero rows for users without history). */
+  readonly profiles: Matrix;
+  /** Training interactions per user. */
+  readonly counts: Int32Array;
+}
+
+function historyProfiles(train: Dataset, items: Matrix): HistoryProfiles {
+  const users = train.users.ids.length, d = items.cols;
+  const x = train.interactions;
+  const profiles = new Float32Array(users * d);
+  const counts = new Int32Array(users);
+  const low = train.ratingScale?.min ?? 1;
+  const sums = new Float64Array(d);
+  const byUser = groupBy(x.user, users);
+  for (let u = 0; u < users; u++) {
+    sums.fill(0);
+    let total = 0;
+    for (let p = byUser.offsets[u]; p < byUser.offsets[u + 1]; p++) {
+      const at = byUser.positions[p];
+      const w = x.rating ? x.rating[at] - low + 1 : 1;
+      const row = x.item[at] * d;
+      for (let t = 0; t < d; t++) sums[t] += w * items.data[row + t];
+      total += w;
+    }
+    counts[u] = byUser.offsets[u + 1] - byUser.offsets[u];
+    if (total > 0) { for (let t = 0; t < d; t++) profiles[u * d + t] = sums[t] / total; }
+  }
+  return { profiles: { rows: users, cols: d, data: profiles }, counts };
+}
+
+/** Ridge regression W = (AᵀA + λI)⁻¹ AᵀP over users with history, with an intercept row. */
+function fitRidgeMap(
+  features: Matrix,
+  profiles: Matrix,
+  counts: Int32Array,
+  lambda: number,
+): Matrix {
+  const f = features.cols + 1, d = profiles.cols;
+  const ata = new Float64Array(f * f), atp = new Float64Array(f * d);
+  const row = new Float64Array(f);
+  for (let u = 0; u < features.rows; u++) {
+    if (counts[u] === 0) continue;
+    for (let i = 0; i < features.cols; i++) row[i] = features.data[u * features.cols + i];
+    row[f - 1] = 1;
+    for (let i = 0; i < f; i++) {
+      for (let j = 0; j < f; j++) ata[i * f + j] += row[i] * row[j];
+      for (let t = 0; t < d; t++) atp[i * d + t] += row[i] * profiles.data[u * d + t];
+    }
+  }
+  for (let i = 0; i < f - 1; i++) ata[i * f + i] += lambda;
+  ata[(f - 1) * f + (f - 1)] += 1e-9;
+  return { rows: f, cols: d, data: Float32Array.from(solveSymmetric(ata, atp, f, d)) };
+}
+
+/** Solves A X = B for symmetric positive definite A (n × n) by Cholesky; B is n × m. */
+function solveSymmetric(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j];
+      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[j * n + j];
+    }
+  }
+  const x = new Float64Array(n * m);
+  for (let c = 0; c < m; c++) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = b[i * m + c];
+      for (let k = 0; k < i; k++) sum -= l[i * n + k] * y[k];
+      y[i] = sum / l[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let sum = y[i];
+      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * m + c];
+      x[i * m + c] = sum / l[i * n + i];
+    }
+  }
+  return x;
+}
+
+function applyMap(features: Matrix, map: Matrix): Matrix {
+  const f = features.cols, d = map.cols;
+  const out = new Float32Array(features.rows * d);
+  for (let u = 0; u < features.rows; u++) {
+    for (let t = 0; t < d; t++) {
+      let sum = map.data[f * d + t];
+      for (let i = 0; i < f; i++) sum += features.data[u * f + i] * map.data[i * d + t];
+      out[u * d + t] = sum;
+    }
+  }
+  return { rows: features.rows, cols: d, data: out };
+}
+
+function blendUsers(
+  history: HistoryProfiles,
+  mapped: Matrix | null,
+  shrinkage: number,
+  items: Matrix,
+  train: Dataset,
+): Matrix {
+  const { profiles, counts } = history;
+  const d = profiles.cols, users = profiles.rows;
+  const history1 = unitRows(profiles), mapped1 = mapped ? unitRows(mapped) : null;
+  // The average taste: item vectors weighted by their training popularity.
+  const fallback = new Float64Array(d);
+  for (let n = 0; n < train.interactions.length; n++) {
+    const row = train.interactions.item[n] * d;
+    for (let t = 0; t < d; t++) fallback[t] += items.data[row + t];
+  }
+  const out = new Float32Array(users * d);
+  for (let u = 0; u < users; u++) {
+    const n = counts[u];
+    const h = mapped1 ? n / (n + shrinkage) : 1;
+    for (let t = 0; t < d; t++) {
+      let v = h * history1.data[u * d + t] + (mapped1 ? (1 - h) * mapped1.data[u * d + t] : 0);
+      if (n === 0 && !mapped1) v = fallback[t];
+      out[u * d + t] = v;
+    }
+  }
+  return unitRows({ rows: users, cols: d, data: out });
+}
+
+/**
+ * Rows scaled to unit length (zero rows stay zero).
+ *
+ * @param matrix the rows
+ * @returns a new matrix
+ * @example
+ * ```ts
+ * import { unitRows } from "./recommender.ts";
+ * console.log([...unitRows({ rows: 1, cols: 2, data: new Float32Array([3, 4]) }).data]); // [0.6, 0.8]
+ * ```
+ */
+export function unitRows(matrix: Matrix): Matrix {
+  const { rows, cols, data } = matrix;
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += data[r * cols + c] ** 2;
+    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    for (let c = 0; c < cols; c++) out[r * cols + c] = data[r * cols + c] * scale;
+  }
+  return { rows, cols, data: out };
+}
+
+function dotAll(query: Float32Array, items: Matrix, out: Float32Array): void {
+  const d = items.cols;
+  for (let i = 0; i < items.rows; i++) {
+    let dot = 0;
+    for (let t = 0; t < d; t++) dot += query[t] * items.data[i * d + t];
+    out[i] = dot;
+  }
+}
+
+function pickRows(matrix: Matrix, rows: Int32Array): Matrix {
+  const d = matrix.cols;
+  const data = new Float32Array(rows.length * d);
+  rows.forEach((r, n) => data.set(matrix.data.subarray(r * d, (r + 1) * d), n * d));
+  return { rows: rows.length, cols: d, data };
+}
