@@ -112,6 +112,18 @@ export class BaselineOnly implements Recommender {
   itemBias: Float64Array = new Float64Array(0);
 
   /**
+   * The global mean rating μ after fit (NaN before).
+   *
+   * @example
+   * ```ts ignore
+   * console.log(model.globalMean); // 3.53 on ML-100k
+   * ```
+   */
+  get globalMean(): number {
+    return this.#mean;
+  }
+
+  /**
    * Creates an untrained model.
    *
    * @param options sweeps and regularisation (Surprise defaults)
