@@ -153,8 +153,9 @@ export function averagePrecisionAtK(
  * Per-user AUC as LightFM's `auc_score`: the share of (positive, negative)
  * pairs the model orders correctly, where positives are the user's held-out
  * items and negatives all items neither held out nor excluded (train items):
- * AUC_u = (1/|P|) Σ_{p∈P} (|N| − |{n ∈ N : s_n > s_p}|) / |N|.
- * As in LightFM, a tie counts for the positive.
+ * AUC_u = (1/|P|) Σ_{p∈P} (|{n ∈ N : s_n < s_p}| + ½ |{n ∈ N : s_n = s_p}|) / |N|.
+ * A tie counts half (the Mann–Whitney statistic), so a model that scores every
+ * item alike gets 0.5, not 1.
  *
  * @param scores one score per item
  * @param positives the user's held-out items
@@ -183,17 +184,22 @@ export function userAuc(
   let sum = 0;
   for (let k = 0; k < positives.length; k++) {
     const s = scores[positives[k]];
-    // negatives strictly above s = length − (first index with value > s)
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] <= s) lo = mid + 1;
-      else hi = mid;
-    }
-    sum += lo / sorted.length;
+    const below = firstIndex(sorted, (v) => v >= s);
+    const notAbove = firstIndex(sorted, (v) => v > s);
+    sum += (below + 0.5 * (notAbove - below)) / sorted.length;
   }
   return sum / positives.length;
+}
+
+/** First index in an ascending array where `past(value)` holds (binary search). */
+function firstIndex(sorted: Float64Array, past: (value: number) => boolean): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (past(sorted[mid])) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**

@@ -40,13 +40,15 @@ Deno.test("top-k metrics match hand-computed values", () => {
   assert.equal(precisionAtK([-1, -1], relevant, 2), 0);
 });
 
-Deno.test("userAuc() follows LightFM: ties count for the positive, excluded items are ignored", () => {
+Deno.test("userAuc() counts ties half and ignores excluded items", () => {
   const scores = Float32Array.of(0.9, 0.5, 0.5, 0.1, 0.8);
   // positives 1 and 4; negatives 0, 2, 3 (item 0 excluded in the second case)
-  // item 1 (0.5): negatives above = {0} → 2/3; item 4 (0.8): above = {0} → 2/3
-  close(userAuc(scores, [1, 4]), 2 / 3);
+  // item 1 (0.5): below {3}, tie {2} → 1.5/3; item 4 (0.8): below {2, 3} → 2/3
+  close(userAuc(scores, [1, 4]), (1.5 / 3 + 2 / 3) / 2);
   const excluded = Uint8Array.of(1, 0, 0, 0, 0);
-  close(userAuc(scores, [1, 4], excluded), 1);
+  close(userAuc(scores, [1, 4], excluded), (1.5 / 2 + 1) / 2);
+  // A constant model is no better than chance.
+  close(userAuc(new Float32Array(5), [1, 4]), 0.5);
   assert.ok(Number.isNaN(userAuc(scores, [])));
 });
 
