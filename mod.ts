@@ -24,8 +24,8 @@ export * from "./src/data/mod.ts";
 export * from "./src/eval/mod.ts";
 export * from "./src/collab/mod.ts";
 export { Rng } from "./src/util/random.ts";
-export * from "./src/model/safetensors.ts";
-export * from "./src/model/manifest.ts";
+export * from "./src/model/mod.ts";
+export * from "./src/blend/mod.ts";
 export {
   type AtomicWriteData,
   atomicWriteFile,

@@ -118,6 +118,12 @@ export interface TripletOptions {
   readonly userTriplets?: number;
   /** Content vectors to initialise from (enables the tower). */
   readonly content?: ContentVectors;
+  /**
+   * Full-batch steps per epoch that regress the tower's output onto the id
+   * embeddings (MSE), so tower(content) lands in the id space and cold
+   * entities can be compared with warm ones. Default 5; 0 turns it off.
+   */
+  readonly towerAlignmentSteps?: number;
   /** Share of train held out per user for early stopping; 0 turns it off. Default 0.1. */
   readonly validationFraction?: number;
   /** Epochs without a better validation NDCG@10 before stopping. Default 12 (validation NDCG on 10 % of train is noisy; shorter patience stopped runs early). */
@@ -452,7 +458,10 @@ async function trainFor(
   // Content rows stacked like the table; the tower starts as the identity when widths match,
   // so the collaborative space starts out as the content space.
   let contentAll: Tensor | null = null;
-  let tower: { weights: Tensor; bias: Tensor; state: Tensor[] } | null = null;
+  let tower: { weights: Tensor; bias: Tensor; state: Tensor[]; alignmentState: Tensor[] } | null =
+    null;
+  const alignmentSteps = options.towerAlignmentSteps ?? 5;
+  let alignmentStep = 0;
   let table: Tensor;
   if (content) {
     const c = content.users.cols;
@@ -470,6 +479,7 @@ async function trainFor(
       weights: keep(backend.upload({ rows: c, cols: dims, data: w }, "tower-weights")),
       bias: keep(backend.zeros(1, dims, "tower-bias")),
       state: [c, c, 1, 1].map((r) => keep(backend.zeros(r, dims, "tower-adam"))),
+      alignmentState: [c, c, 1, 1].map((r) => keep(backend.zeros(r, dims, "tower-align-adam"))),
     };
     table = keep(await backend.denseForward(contentAll, tower.weights, tower.bias, "linear"));
   } else {
@@ -543,6 +553,44 @@ async function trainFor(
           }
         }
         batches++;
+      }
+      // Pull the tower into the id space (full-batch MSE to the current id embeddings, its own
+      // Adam state), so tower(content) of a cold entity is comparable with warm entities' ids.
+      for (let s = 0; tower && contentAll && s < alignmentSteps; s++) {
+        alignmentStep++;
+        const alignmentLoss = backend.zeros(1, 1, "tower-alignment-loss");
+        const projected = await backend.denseForward(
+          contentAll,
+          tower.weights,
+          tower.bias,
+          "linear",
+        );
+        const gradient = await backend.mseLoss(projected, table, alignmentLoss);
+        const g = await backend.denseBackward(
+          contentAll,
+          tower.weights,
+          projected,
+          gradient,
+          "linear",
+          false,
+        );
+        await backend.adamStep(
+          tower.weights,
+          g.weights,
+          tower.alignmentState[0],
+          tower.alignmentState[1],
+          alignmentStep,
+          adam,
+        );
+        await backend.adamStep(
+          tower.bias,
+          g.bias,
+          tower.alignmentState[2],
+          tower.alignmentState[3],
+          alignmentStep,
+          adam,
+        );
+        for (const t of [alignmentLoss, projected, gradient, g.weights, g.bias]) backend.dispose(t);
       }
       const loss = (await backend.download(lossTotal)).data[0] / Math.max(1, batches);
       backend.dispose(lossTotal);

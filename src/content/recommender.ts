@@ -73,6 +73,7 @@ export class ContentRecommender implements Recommender {
   #itemVectors: Matrix | null = null;
   #userVectors: Matrix | null = null;
   #train: Dataset | null = null;
+  #averageTaste: Float32Array | null = null;
 
   /**
    * Creates an untrained model.
@@ -172,12 +173,12 @@ export class ContentRecommender implements Recommender {
       );
       mapped = applyMap(users.vectors, this.#userMap);
     }
+    this.#averageTaste = averageTaste(train, this.#itemVectors);
     this.#userVectors = blendUsers(
       history,
       mapped,
       this.#options.historyShrinkage ?? 3,
-      this.#itemVectors,
-      train,
+      this.#averageTaste,
     );
   }
 
@@ -260,6 +261,25 @@ export class ContentRecommender implements Recommender {
   async embedItem(features: EntityFeatures): Promise<Float32Array> {
     const v = await this.itemModel.embed(features, this.#backend);
     return unitRows({ rows: 1, cols: v.length, data: v }).data;
+  }
+
+  /**
+   * The content vector of a new user from their own features, mapped into the
+   * item space (unit length); without user features, the average taste.
+   *
+   * @param features column name → value (age, occupation, …)
+   * @returns the vector
+   * @example
+   * ```ts ignore
+   * const v = await model.embedUser({ age: 30, gender: "F", occupation: "writer" });
+   * ```
+   */
+  async embedUser(features: EntityFeatures): Promise<Float32Array> {
+    if (!this.#averageTaste) throw new Error("Content: call fit() first");
+    if (!this.#userModel || !this.#userMap) return this.#averageTaste.slice();
+    const own = await this.#userModel.embed(features, this.#backend);
+    const mapped = applyMap({ rows: 1, cols: own.length, data: own }, this.#userMap);
+    return unitRows(mapped).data;
   }
 
   async #topK(queries: Matrix, k: number, exclude: { offsets: Int32Array; indices: Int32Array }) {
@@ -370,22 +390,26 @@ function applyMap(features: Matrix, map: Matrix): Matrix {
   return { rows: features.rows, cols: d, data: out };
 }
 
+/** The average taste: unit mean of item vectors weighted by their training popularity. */
+function averageTaste(train: Dataset, items: Matrix): Float32Array {
+  const d = items.cols;
+  const sum = new Float32Array(d);
+  for (let n = 0; n < train.interactions.length; n++) {
+    const row = train.interactions.item[n] * d;
+    for (let t = 0; t < d; t++) sum[t] += items.data[row + t];
+  }
+  return unitRows({ rows: 1, cols: d, data: sum }).data;
+}
+
 function blendUsers(
   history: HistoryProfiles,
   mapped: Matrix | null,
   shrinkage: number,
-  items: Matrix,
-  train: Dataset,
+  fallback: Float32Array,
 ): Matrix {
   const { profiles, counts } = history;
   const d = profiles.cols, users = profiles.rows;
   const history1 = unitRows(profiles), mapped1 = mapped ? unitRows(mapped) : null;
-  // The average taste: item vectors weighted by their training popularity.
-  const fallback = new Float64Array(d);
-  for (let n = 0; n < train.interactions.length; n++) {
-    const row = train.interactions.item[n] * d;
-    for (let t = 0; t < d; t++) fallback[t] += items.data[row + t];
-  }
   const out = new Float32Array(users * d);
   for (let u = 0; u < users; u++) {
     const n = counts[u];
