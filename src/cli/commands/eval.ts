@@ -9,7 +9,10 @@ import {
   InvalidArgumentError,
   Option,
 } from "npm:@commander-js/extra-typings@15.1.0";
-import { BaselineOnly, GlobalMean, Popularity } from "../../collab/baselines.ts";
+import { BaselineOnly, GlobalMean, Popularity, RandomRecommender } from "../../collab/baselines.ts";
+import { TripletRecommender } from "../../collab/triplet.ts";
+import { ContentRecommender } from "../../content/recommender.ts";
+import { HybridRecommender } from "../../model/hybrid.ts";
 import { NMF } from "../../collab/nmf.ts";
 import { SVD } from "../../collab/svd.ts";
 import type { Recommender } from "../../eval/recommender.ts";
@@ -35,6 +38,10 @@ export const EVAL_MODELS: Readonly<Record<string, (seed: number) => Recommender>
   nmf: (seed) => new NMF({ seed }),
   baseline: () => new BaselineOnly(),
   "global-mean": () => new GlobalMean(),
+  random: (seed) => new RandomRecommender({ seed }),
+  content: (seed) => new ContentRecommender({ seed }),
+  triplet: (seed) => new TripletRecommender({ seed }),
+  hybrid: (seed) => new HybridRecommender({ seed }),
 };
 
 /**
@@ -124,6 +131,8 @@ Examples:
             seed,
             ...(metrics ? { metrics } : {}),
             ...(options.breakdown ? { breakdown: options.breakdown } : {}),
+            // The cold-item protocol ranks held-out items among themselves.
+            ...(split.kind === "cold-item" ? { candidates: "test-items" as const } : {}),
           });
           results.push({ ...result, fitSeconds });
           context.debug(
