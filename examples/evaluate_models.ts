@@ -13,6 +13,7 @@ import {
   evaluate,
   type EvaluationResult,
   formatMarkdown,
+  HybridRecommender,
   loadDataset,
   NMF,
   Popularity,

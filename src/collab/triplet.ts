@@ -119,6 +119,12 @@ export interface TripletOptions {
   /** Content vectors to initialise from (enables the tower). */
   readonly content?: ContentVectors;
   /**
+   * How id embeddings start when content is given: `"content"` (the tower's
+   * projection of the content vectors, identity at first) or `"random"`
+   * (N(0, 0.1²), as without content). Default "content".
+   */
+  readonly idInit?: "content" | "random";
+  /**
    * Full-batch steps per epoch that regress the tower's output onto the id
    * embeddings (MSE), so tower(content) lands in the id space and cold
    * entities can be compared with warm ones. Default 5; 0 turns it off.
@@ -481,11 +487,13 @@ async function trainFor(
       state: [c, c, 1, 1].map((r) => keep(backend.zeros(r, dims, "tower-adam"))),
       alignmentState: [c, c, 1, 1].map((r) => keep(backend.zeros(r, dims, "tower-align-adam"))),
     };
-    table = keep(await backend.denseForward(contentAll, tower.weights, tower.bias, "linear"));
+    if ((options.idInit ?? "content") === "content") {
+      table = keep(await backend.denseForward(contentAll, tower.weights, tower.bias, "linear"));
+    } else {
+      table = keep(backend.upload(randomTable(rng, rows, dims), "triplet-table"));
+    }
   } else {
-    const init = new Float32Array(rows * dims);
-    for (let i = 0; i < init.length; i++) init[i] = 0.1 * rng.normal();
-    table = keep(backend.upload({ rows, cols: dims, data: init }, "triplet-table"));
+    table = keep(backend.upload(randomTable(rng, rows, dims), "triplet-table"));
   }
   const moments = [
     keep(backend.zeros(rows, dims, "table-m")),
@@ -640,6 +648,12 @@ async function trainFor(
   } finally {
     for (const t of owned) backend.dispose(t);
   }
+}
+
+function randomTable(rng: Rng, rows: number, dims: number): Matrix {
+  const data = new Float32Array(rows * dims);
+  for (let i = 0; i < data.length; i++) data[i] = 0.1 * rng.normal();
+  return { rows, cols: dims, data };
 }
 
 async function downloadTower(backend: Backend, tower: { weights: Tensor; bias: Tensor }) {

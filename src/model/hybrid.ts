@@ -266,8 +266,10 @@ export class HybridRecommender implements Recommender {
     await content.fit(train, {
       onEpoch: (epoch, epochs) => report({ stage: "content", epoch, epochs }),
     });
+    // The hybrid has its own validation split, so the stage trains a fixed number of epochs.
     const embeddings = await trainTripletEmbeddings(train, {
       seed,
+      validationFraction: 0,
       ...this.#options.triplet,
       backend: this.#backend,
       content: { users: content.userVectors, items: content.itemVectors },
@@ -361,8 +363,8 @@ export class HybridRecommender implements Recommender {
   }
 
   /**
-   * Validation NDCG@10 of every user at every α of the grid, summed over the
-   * tasks (users' α values do not interact, so any bucketing is scored by sums).
+   * Validation NDCG@10 of every user at every α of the grid on the warm task
+   * (users' α values do not interact, so any bucketing is scored by sums).
    */
   async #userGains(
     parts: Parts,
@@ -372,10 +374,13 @@ export class HybridRecommender implements Recommender {
     const users = parts.userIds.rows;
     const gains = new Float64Array(users * ALPHA_GRID.length);
     const weight = new Float64Array(users);
-    for (const task of tasks) for (const u of task.heldOut.keys()) weight[u] = 1;
+    // Users' α is fitted for warm recommendation only: the tower is aligned to the id space,
+    // so cold items stay comparable with whatever users lean on.
+    const warmTasks = tasks.filter((t) => t.candidates === null);
+    for (const task of warmTasks) for (const u of task.heldOut.keys()) weight[u] = 1;
     for (const [j, alpha] of ALPHA_GRID.entries()) {
       const vectors = blend(parts.userTower, parts.userIds, () => alpha);
-      for (const task of tasks) {
+      for (const task of warmTasks) {
         for (const [u, value] of await this.#validationNdcg(vectors, items, task)) {
           gains[u * ALPHA_GRID.length + j] += value / task.heldOut.size;
         }
