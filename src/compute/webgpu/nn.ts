@@ -274,6 +274,31 @@ export async function accumulateInto(
   );
 }
 
+/**
+ * Adam's uniform block: four u32 header words (sizes, stride), then the eight
+ * f32 hyper-parameters shared by shaders/adam.wgsl and adam_rows in triplet.wgsl.
+ */
+export function adamUniforms(
+  header: readonly number[],
+  step: number,
+  options: AdamOptions,
+): Uint8Array {
+  const c = adamConstants(step, options);
+  const params = new ArrayBuffer(48);
+  new Uint32Array(params, 0, 4).set(header);
+  new Float32Array(params, 16, 8).set([
+    c.learningRate,
+    c.beta1,
+    c.beta2,
+    c.epsilon,
+    c.correction1,
+    c.correction2,
+    c.weightDecay,
+    0,
+  ]);
+  return new Uint8Array(params);
+}
+
 /** One Adam step in place on `parameter`. */
 export async function gpuAdamStep(
   ctx: GpuContext,
@@ -286,20 +311,9 @@ export async function gpuAdamStep(
 ): Promise<void> {
   const count = parameter.rows * parameter.cols;
   if (count === 0) return;
-  const c = adamConstants(step, options);
   const grid = grid1d(count, 64);
-  const params = new ArrayBuffer(48);
-  new Uint32Array(params, 0, 4).set([count, grid[0] * 64, 0, 0]);
-  new Float32Array(params, 16, 8).set([
-    c.learningRate,
-    c.beta1,
-    c.beta2,
-    c.epsilon,
-    c.correction1,
-    c.correction2,
-    c.weightDecay,
-    0,
-  ]);
+  const params = adamUniforms([count, grid[0] * 64, 0, 0], step, options);
+
   ctx.dispatch(
     "adamStep",
     await kernel(ctx, "adam"),
@@ -310,7 +324,7 @@ export async function gpuAdamStep(
       4: v.buffer,
     },
     grid,
-    new Uint8Array(params),
+    params,
   );
 }
 

@@ -5,13 +5,12 @@
  * @module
  */
 import type { AdamOptions } from "../backend.ts";
-import { adamConstants } from "../cpu/nn.ts";
 import { TRIPLET_WGSL } from "../../../shaders/wgsl.ts";
 import { BufferUsage } from "./_usage.ts";
 import { grid1d, input, output, uniform } from "./_dispatch.ts";
 import type { GpuContext } from "./context.ts";
 import type { DeviceMatrix } from "./cosine_topk.ts";
-import { accumulateInto, allocateMatrix } from "./nn.ts";
+import { accumulateInto, adamUniforms, allocateMatrix } from "./nn.ts";
 
 const INDEX_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_DST;
 
@@ -117,20 +116,9 @@ export async function gpuAdamRows(
 ): Promise<void> {
   const count = rows.length * table.cols;
   if (count === 0) return;
-  const c = adamConstants(step, options);
   const grid = grid1d(count, 64);
-  const params = new ArrayBuffer(48);
-  new Uint32Array(params, 0, 4).set([rows.length, table.cols, grid[0] * 64, 0]);
-  new Float32Array(params, 16, 8).set([
-    c.learningRate,
-    c.beta1,
-    c.beta2,
-    c.epsilon,
-    c.correction1,
-    c.correction2,
-    c.weightDecay,
-    0,
-  ]);
+  const params = adamUniforms([rows.length, table.cols, grid[0] * 64, 0], step, options);
+
   ctx.dispatch(
     "adamRows",
     await ctx.kernel(SPECS.adamRows),
@@ -142,6 +130,6 @@ export async function gpuAdamRows(
       5: v.buffer,
     },
     grid,
-    new Uint8Array(params),
+    params,
   );
 }
