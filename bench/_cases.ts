@@ -2,7 +2,7 @@
 // (median timings and throughput as a markdown table): cosine top-k here,
 // training stages in _training_cases.ts.
 import { CpuBackend } from "../src/compute/cpu/backend.ts";
-import { cosineTopKNaive } from "../src/compute/cpu/cosine_topk.ts";
+import { cosineTopKBlocked, cosineTopKNaive } from "../src/compute/cpu/cosine_topk.ts";
 import type { Backend, ExclusionCsr, Matrix } from "../src/compute/backend.ts";
 import { isFallbackAdapter, requestGpuAdapter } from "../src/compute/webgpu/context.ts";
 import { WebGpuBackend } from "../src/compute/webgpu/backend.ts";
@@ -87,6 +87,13 @@ export async function cosineCases(): Promise<BenchCase[]> {
       baseline: true,
       ...gflop(ml100k),
       fn: () => void cosineTopKNaive(ml100k.queries, ml100k.items, K, ml100k.exclude),
+    },
+    {
+      name: `cpu blocked typescript ${ml100k.label} k=10`,
+      group: `cpu ${ml100k.label}`,
+      ...gflop(ml100k),
+      fn: () =>
+        void cosineTopKBlocked(ml100k.queries, ml100k.items, K, ml100k.exclude, "typescript"),
     },
     {
       name: `cpu blocked ${ml100k.label} k=10`,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Backend, ExclusionCsr, Matrix, TopKResult } from "../../src/compute/backend.ts";
-import { cosineTopKNaive } from "../../src/compute/cpu/cosine_topk.ts";
+import { cosineTopKBlocked, cosineTopKNaive } from "../../src/compute/cpu/cosine_topk.ts";
 import type { Rng } from "../../src/util/random.ts";
 import { backendCases, gpuSanitizers, testRng, testSeed } from "./_gpu.ts";
 
@@ -254,6 +254,26 @@ Deno.test({
       });
     }
   },
+});
+
+Deno.test("cosineTopKBlocked() SIMD and TypeScript kernels both match the float64 reference", () => {
+  for (const c of cases) {
+    for (const kernel of ["simd", "typescript"] as const) {
+      const rng = testRng(`${kernel}:${c.name}`);
+      const { queries, items, exclude } = makeInputs(c, rng);
+      const k = Math.min(c.k, c.n);
+      const result = cosineTopKBlocked(queries, items, k, exclude, kernel);
+      const context = `${kernel}: ${c.name} (HWER_TEST_SEED=${testSeed})`;
+      assertWellFormed(result, exclude, context);
+      assertTopKMatches(
+        result,
+        referenceTopK(queries, items, c.k, exclude),
+        queries,
+        items,
+        context,
+      );
+    }
+  }
 });
 
 Deno.test("cosineTopKNaive() and the blocked CPU kernel agree on random input", () => {
