@@ -28,6 +28,7 @@ import { stratifiedSplit } from "../data/splits.ts";
 import { ndcgAtK } from "../eval/metrics.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { Rng } from "../util/random.ts";
+import { unitRows } from "../util/matrix.ts";
 
 /**
  * Content vectors to start from: one row per user and per item, in one space.
@@ -816,13 +817,5 @@ export class TripletRecommender implements Recommender {
  * ```
  */
 export function normaliseRows(matrix: Matrix): Float32Array {
-  const { rows, cols, data } = matrix;
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < cols; c++) sum += data[r * cols + c] ** 2;
-    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-    for (let c = 0; c < cols; c++) out[r * cols + c] = data[r * cols + c] * scale;
-  }
-  return out;
+  return unitRows(matrix).data;
 }

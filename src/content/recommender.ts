@@ -24,6 +24,9 @@ import type { Dataset } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { EntityContentModel, type EntityContentOptions } from "./entity_content.ts";
 import type { EntityFeatures } from "./features.ts";
+import { pickRows, unitRows } from "../util/matrix.ts";
+
+export { unitRows };
 
 /**
  * Options of {@linkcode ContentRecommender}.
@@ -423,29 +426,6 @@ function blendUsers(
   return unitRows({ rows: users, cols: d, data: out });
 }
 
-/**
- * Rows scaled to unit length (zero rows stay zero).
- *
- * @param matrix the rows
- * @returns a new matrix
- * @example
- * ```ts
- * import { unitRows } from "./recommender.ts";
- * console.log([...unitRows({ rows: 1, cols: 2, data: new Float32Array([3, 4]) }).data]); // [0.6, 0.8]
- * ```
- */
-export function unitRows(matrix: Matrix): Matrix {
-  const { rows, cols, data } = matrix;
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let c = 0; c < cols; c++) sum += data[r * cols + c] ** 2;
-    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-    for (let c = 0; c < cols; c++) out[r * cols + c] = data[r * cols + c] * scale;
-  }
-  return { rows, cols, data: out };
-}
-
 function dotAll(query: Float32Array, items: Matrix, out: Float32Array): void {
   const d = items.cols;
   for (let i = 0; i < items.rows; i++) {
@@ -453,11 +433,4 @@ function dotAll(query: Float32Array, items: Matrix, out: Float32Array): void {
     for (let t = 0; t < d; t++) dot += query[t] * items.data[i * d + t];
     out[i] = dot;
   }
-}
-
-function pickRows(matrix: Matrix, rows: Int32Array): Matrix {
-  const d = matrix.cols;
-  const data = new Float32Array(rows.length * d);
-  rows.forEach((r, n) => data.set(matrix.data.subarray(r * d, (r + 1) * d), n * d));
-  return { rows: rows.length, cols: d, data };
 }

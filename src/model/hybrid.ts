@@ -15,11 +15,8 @@ import type { Backend, Matrix } from "../compute/backend.ts";
 import { CpuBackend } from "../compute/cpu/backend.ts";
 import { BaselineOnly } from "../collab/baselines.ts";
 import { trainTripletEmbeddings, type TripletOptions } from "../collab/triplet.ts";
-import {
-  ContentRecommender,
-  type ContentRecommenderOptions,
-  unitRows,
-} from "../content/recommender.ts";
+import { ContentRecommender, type ContentRecommenderOptions } from "../content/recommender.ts";
+import { pickRows, unitRows } from "../util/matrix.ts";
 import type { EntityFeatures } from "../content/features.ts";
 import { groupBy, withInteractions } from "../data/dataset.ts";
 import { coldItemSplit, stratifiedSplit } from "../data/splits.ts";
@@ -483,8 +480,8 @@ export class HybridRecommender implements Recommender {
     const list = [...task.heldOut.keys()];
     const candidates = task.candidates;
     const top = candidates
-      ? await this.#topK(pick(users, list), pick(items, candidates), 10, null)
-      : await this.#topK(pick(users, list), items, 10, list);
+      ? await this.#topK(pickRows(users, list), pickRows(items, candidates), 10, null)
+      : await this.#topK(pickRows(users, list), items, 10, list);
     const out = new Map<number, number>();
     list.forEach((u, n) => {
       const row = top.indices.subarray(n * top.k, (n + 1) * top.k);
@@ -620,7 +617,7 @@ export class HybridRecommender implements Recommender {
     users: readonly number[],
     k: number,
   ): Promise<{ indices: Int32Array; scores: Float32Array }[]> {
-    const top = await this.#topK(pick(this.userVectors, users), this.itemVectors, k, users);
+    const top = await this.#topK(pickRows(this.userVectors, users), this.itemVectors, k, users);
     return users.map((_, n) => ({
       indices: top.indices.slice(n * top.k, (n + 1) * top.k),
       scores: top.scores.slice(n * top.k, (n + 1) * top.k),
@@ -665,7 +662,7 @@ export class HybridRecommender implements Recommender {
 
   async #similar(vectors: Matrix, row: number, k: number) {
     const backend = this.#backend;
-    const q = backend.upload(pick(vectors, [row]), "similar-query"),
+    const q = backend.upload(pickRows(vectors, [row]), "similar-query"),
       x = backend.upload(vectors, "similar-candidates");
     try {
       const top = await backend.cosineTopK(q, x, {
@@ -904,13 +901,6 @@ function blend(tower: Matrix, ids: Matrix, alphaOf: (row: number) => number): Ma
     }
   }
   return unitRows({ rows, cols: d, data: out });
-}
-
-function pick(matrix: Matrix, rows: readonly number[]): Matrix {
-  const d = matrix.cols;
-  const data = new Float32Array(rows.length * d);
-  rows.forEach((r, n) => data.set(matrix.data.subarray(r * d, (r + 1) * d), n * d));
-  return { rows: rows.length, cols: d, data };
 }
 
 function appendRow(matrix: Matrix, row: Float32Array): Matrix {
