@@ -231,8 +231,9 @@ export class HybridRecommender implements Recommender {
         JSON.stringify(this.#rules.items)
       }`,
     });
-    this.#baseline = new BaselineOnly();
-    this.#baseline.fit(fitOn);
+    // Implicit data has no ratings to predict: predict() then explains itself.
+    this.#baseline = fitOn.interactions.rating ? new BaselineOnly() : null;
+    this.#baseline?.fit(fitOn);
     this.#fitRatingMap(validation);
     report({
       stage: "rating",
@@ -243,8 +244,8 @@ export class HybridRecommender implements Recommender {
     if (this.#options.refit ?? true) {
       report({ stage: "refit", message: "retraining on all of train" });
       parts = await this.#trainParts(train, report, options);
-      this.#baseline = new BaselineOnly();
-      this.#baseline.fit(train);
+      this.#baseline = train.interactions.rating ? new BaselineOnly() : null;
+      this.#baseline?.fit(train);
     }
     this.#adopt(train, parts);
   }
@@ -559,7 +560,13 @@ export class HybridRecommender implements Recommender {
    * ```
    */
   predict(user: number, item: number): number {
-    if (!this.#baseline) throw new Error("Hybrid: call fit() first");
+    if (!this.#baseline) {
+      throw new Error(
+        this.#parts
+          ? "Hybrid.predict: the training data has no ratings to predict"
+          : "Hybrid: call fit() first",
+      );
+    }
     const { intercept, slope, min, max } = this.#rating;
     const estimate = this.#baselineEstimate(user, item) + intercept +
       slope * this.#cosine(user, item);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HybridRecommender } from "../../src/model/hybrid.ts";
-import { groupBy, loadMovieLens100k } from "../../src/data/mod.ts";
+import { datasetFromTriples, groupBy, loadMovieLens100k } from "../../src/data/mod.ts";
 
 const ml100k = await loadMovieLens100k(new URL("../../../shared/data/ml-100k/", import.meta.url));
 // Small settings keep the suite fast; the defaults are measured in the README.
@@ -98,4 +98,26 @@ Deno.test("HybridRecommender.addUser() and addInteractions() serve a new user at
     "a seen item is not recommended",
   );
   assert.throws(() => model.addInteractions(user, [1_000_000]), /no item 1000000/);
+});
+
+Deno.test("HybridRecommender fits implicit data and predict() explains there is nothing to predict", async () => {
+  const triples: [string, string][] = [];
+  for (let u = 0; u < 40; u++) {
+    for (let i = 0; i < 30; i++) if ((u + i) % 3 === 0) triples.push([`u${u}`, `i${i}`]);
+  }
+  const implicit = datasetFromTriples("implicit", triples);
+  implicit.items.columns.push({
+    kind: "text",
+    name: "title",
+    values: implicit.items.ids.map((id) =>
+      `film ${Number(id.slice(1)) % 3 === 0 ? "space" : "love"} story`
+    ),
+  });
+  const small = new HybridRecommender({
+    content: { items: { text: { dims: 8, epochs: 2 }, fusion: { contentDims: 8, epochs: 3 } } },
+    triplet: { epochs: 3 },
+  });
+  await small.fit(implicit);
+  assert.equal((await small.recommend(0, 5)).indices.length, 5);
+  assert.throws(() => small.predict(0, 0), /no ratings to predict/);
 });
