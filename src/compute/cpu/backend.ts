@@ -63,8 +63,8 @@ class CpuTensor implements Tensor {
 export class CpuBackend implements Backend {
   /** Always `"cpu"`. */
   readonly name = "cpu" as const;
-  /** Always `"TypeScript on the CPU"`. */
-  readonly description = "TypeScript on the CPU";
+  /** Always `"TypeScript and WebAssembly SIMD on the CPU"` (SIMD where the runtime has it). */
+  readonly description = "TypeScript and WebAssembly SIMD on the CPU";
   #destroyed = false;
 
   /**
