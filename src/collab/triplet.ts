@@ -26,6 +26,7 @@ import { groupBy } from "../data/dataset.ts";
 import type { Dataset } from "../data/types.ts";
 import { stratifiedSplit } from "../data/splits.ts";
 import { ndcgAtK } from "../eval/metrics.ts";
+import { trainItemsExclusion } from "../eval/ranking.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { Rng } from "../util/random.ts";
 import { unitRows } from "../util/matrix.ts";
@@ -678,15 +679,7 @@ async function validationNdcgAt10(
     if (heldOut.offsets[u + 1] > heldOut.offsets[u]) evaluated.push(u);
   }
   if (evaluated.length === 0) return 0;
-  const seen = groupBy(train.interactions.user, users);
-  const offsets = new Int32Array(evaluated.length + 1);
-  const excluded: number[] = [];
-  evaluated.forEach((u, n) => {
-    for (let p = seen.offsets[u]; p < seen.offsets[u + 1]; p++) {
-      excluded.push(train.interactions.item[seen.positions[p]]);
-    }
-    offsets[n + 1] = excluded.length;
-  });
+  const exclude = trainItemsExclusion(train, evaluated);
   const queries = await backend.gatherRows(table, Int32Array.from(evaluated), "validation-users");
   const itemRows = await backend.gatherRows(
     table,
@@ -696,7 +689,7 @@ async function validationNdcgAt10(
   try {
     const top = await backend.cosineTopK(queries, itemRows, {
       k: 10,
-      exclude: { offsets, indices: Int32Array.from(excluded) },
+      exclude,
     });
     let sum = 0;
     evaluated.forEach((u, n) => {

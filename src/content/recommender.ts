@@ -22,6 +22,7 @@ import { CpuBackend } from "../compute/cpu/backend.ts";
 import { groupBy } from "../data/dataset.ts";
 import type { Dataset } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
+import { trainItemsExclusion } from "../eval/ranking.ts";
 import { EntityContentModel, type EntityContentOptions } from "./entity_content.ts";
 import type { EntityFeatures } from "./features.ts";
 import { pickRows, unitRows } from "../util/matrix.ts";
@@ -214,18 +215,8 @@ export class ContentRecommender implements Recommender {
   async recommend(users: ArrayLike<number>, k: number): Promise<Int32Array> {
     const train = this.#train;
     if (!train) throw new Error("Content: call fit() first");
-    const list = Int32Array.from(users);
-    const seen = groupBy(train.interactions.user, train.users.ids.length);
-    const offsets = new Int32Array(list.length + 1);
-    const excluded: number[] = [];
-    list.forEach((u, n) => {
-      for (let p = seen.offsets[u]; p < seen.offsets[u + 1]; p++) {
-        excluded.push(train.interactions.item[seen.positions[p]]);
-      }
-      offsets[n + 1] = excluded.length;
-    });
-    const queries = pickRows(this.userVectors, list);
-    return (await this.#topK(queries, k, { offsets, indices: Int32Array.from(excluded) })).indices;
+    const queries = pickRows(this.userVectors, users);
+    return (await this.#topK(queries, k, trainItemsExclusion(train, users))).indices;
   }
 
   /**

@@ -160,3 +160,35 @@ export function trainItemsOf(
   for (let p = start; p < stop; p++) out[p - start] = item[byUser.positions[p]];
   return out;
 }
+
+/**
+ * The train items of each listed user as CSR exclusion lists, the form the
+ * backends' cosine top-k takes, so ranking never returns a train item.
+ *
+ * @param train the train dataset
+ * @param users dense user indices, one exclusion row each, in order
+ * @returns offsets (users.length + 1) and item indices
+ * @example
+ * ```ts
+ * import { datasetFromTriples } from "../data/dataset.ts";
+ * import { trainItemsExclusion } from "./ranking.ts";
+ * const ds = datasetFromTriples("toy", [["u", "a"], ["v", "b"], ["u", "c"]]);
+ * const ex = trainItemsExclusion(ds, [0]);
+ * console.log([...ex.offsets], [...ex.indices]); // [0, 2] [0, 2]
+ * ```
+ */
+export function trainItemsExclusion(
+  train: Dataset,
+  users: ArrayLike<number>,
+): { offsets: Int32Array; indices: Int32Array } {
+  const seen = groupBy(train.interactions.user, train.users.ids.length);
+  const offsets = new Int32Array(users.length + 1);
+  const indices: number[] = [];
+  for (let n = 0; n < users.length; n++) {
+    for (let p = seen.offsets[users[n]]; p < seen.offsets[users[n] + 1]; p++) {
+      indices.push(train.interactions.item[seen.positions[p]]);
+    }
+    offsets[n + 1] = indices.length;
+  }
+  return { offsets, indices: Int32Array.from(indices) };
+}
