@@ -7,14 +7,21 @@
  *
  * @module
  */
-import type { Backend, Matrix } from "../compute/backend.ts";
+import type { Activation, Backend, Matrix } from "../compute/backend.ts";
 import { CpuBackend } from "../compute/cpu/backend.ts";
 import type { EntityTable } from "../data/types.ts";
 import { type EntityFeatures, FeatureEncoder, type FeatureEncoderOptions } from "./features.ts";
-import { FusionAutoencoder, type FusionOptions, type FusionProgress } from "./fusion.ts";
 import {
+  type DenseLayer,
+  FusionAutoencoder,
+  type FusionOptions,
+  type FusionProgress,
+} from "./fusion.ts";
+import { type SavedState, stateMatrix, stateObject } from "../util/state.ts";
+import {
+  FastTextModel,
   planEntityDocuments,
-  type TextEmbedder,
+  TextEmbedder,
   type TextEmbeddingOptions,
   type TextTrainingProgress,
   trainTextEmbeddings,
@@ -228,6 +235,96 @@ export class EntityContentModel {
       this.encoder ? this.encoder.encode(features) : null,
     );
     return this.fusion ? (await this.fusion.encode(backend, inputs)).data : inputs.data;
+  }
+
+  /**
+   * The model as JSON, tensors and files: the text embedder's plan (and the
+   * fastText model as `fasttext.bin`), the encoder's vocabularies and
+   * statistics, and the autoencoder's layers.
+   *
+   * @returns the state; {@linkcode EntityContentModel.fromState} restores it
+   * @example
+   * ```ts ignore
+   * const again = await EntityContentModel.fromState(model.exportState());
+   * ```
+   */
+  exportState(): SavedState {
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    const layers = (role: "encoder" | "decoder", list: readonly DenseLayer[]) =>
+      list.map((layer, i) => {
+        tensors[`fusion.${role}.${i}.weight`] = {
+          shape: [layer.weights.rows, layer.weights.cols],
+          data: layer.weights.data,
+        };
+        tensors[`fusion.${role}.${i}.bias`] = {
+          shape: [1, layer.bias.cols],
+          data: layer.bias.data,
+        };
+        return layer.activation;
+      });
+    const fusion = this.fusion
+      ? {
+        encoder: layers("encoder", this.fusion.encoder),
+        decoder: layers("decoder", this.fusion.decoder),
+      }
+      : null;
+    return {
+      json: {
+        textScale: this.textScale,
+        text: this.text ? this.text.toJSON() : null,
+        encoder: this.encoder ? this.encoder.toJSON() : null,
+        fusion,
+      },
+      tensors,
+      files: this.text ? { "fasttext.bin": this.text.model.toBytes() } : {},
+    };
+  }
+
+  /**
+   * Restores a model from {@linkcode EntityContentModel.exportState}: it
+   * embeds exactly as the saved one did.
+   *
+   * @param state the saved state
+   * @param owner names the model in errors (e.g. "items")
+   * @returns the model
+   * @example
+   * ```ts ignore
+   * const model = await EntityContentModel.fromState(state, "items");
+   * ```
+   */
+  static async fromState(state: SavedState, owner = "content"): Promise<EntityContentModel> {
+    const json = stateObject(state.json, owner);
+    let text: TextEmbedder | null = null;
+    if (json.text) {
+      const bytes = state.files["fasttext.bin"];
+      if (!bytes) throw new Error(`${owner}: the saved state has text but no fasttext.bin`);
+      text = TextEmbedder.fromJSON(
+        json.text,
+        await FastTextModel.fromBytes(bytes, `${owner} fasttext.bin`),
+      );
+    }
+    const encoder = json.encoder ? FeatureEncoder.fromJSON(json.encoder) : null;
+    let fusion: FusionAutoencoder | null = null;
+    if (json.fusion) {
+      const f = stateObject(json.fusion, `${owner} fusion`);
+      const layers = (role: "encoder" | "decoder") => {
+        const activations = f[role];
+        if (!Array.isArray(activations)) {
+          throw new Error(`${owner}: fusion.${role} should list activations`);
+        }
+        return activations.map((activation, i): DenseLayer => ({
+          weights: stateMatrix(state, `fusion.${role}.${i}.weight`, owner),
+          bias: stateMatrix(state, `fusion.${role}.${i}.bias`, owner),
+          activation: activation as Activation,
+        }));
+      };
+      fusion = new FusionAutoencoder(layers("encoder"), layers("decoder"));
+    }
+    const textScale = Number(json.textScale);
+    if (!Number.isFinite(textScale)) {
+      throw new Error(`${owner}: textScale ${json.textScale} is not a number`);
+    }
+    return new EntityContentModel({ text, encoder, textScale, fusion });
   }
 
   /** Unit-length text rows × textScale, then the encoded groups. */

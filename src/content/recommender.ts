@@ -25,7 +25,14 @@ import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { trainItemsExclusion } from "../eval/ranking.ts";
 import { EntityContentModel, type EntityContentOptions } from "./entity_content.ts";
 import type { EntityFeatures } from "./features.ts";
-import { pickRows, unitRows } from "../util/matrix.ts";
+import { applyAffineMap, fitRidgeMap, pickRows, unitRows } from "../util/matrix.ts";
+import {
+  prefixState,
+  type SavedState,
+  stateMatrix,
+  stateObject,
+  unprefixState,
+} from "../util/state.ts";
 
 export { unitRows };
 
@@ -172,10 +179,10 @@ export class ContentRecommender implements Recommender {
       this.#userMap = fitRidgeMap(
         users.vectors,
         history.profiles,
-        history.counts,
         this.#options.ridge ?? 1,
+        (u) => history.counts[u] > 0,
       );
-      mapped = applyMap(users.vectors, this.#userMap);
+      mapped = applyAffineMap(users.vectors, this.#userMap);
     }
     this.#averageTaste = averageTaste(train, this.#itemVectors);
     this.#userVectors = blendUsers(
@@ -214,7 +221,13 @@ export class ContentRecommender implements Recommender {
    */
   async recommend(users: ArrayLike<number>, k: number): Promise<Int32Array> {
     const train = this.#train;
-    if (!train) throw new Error("Content: call fit() first");
+    if (!train) {
+      throw new Error(
+        this.#itemVectors
+          ? "Content: recommend() needs the training data; a restored model embeds and finds similar items"
+          : "Content: call fit() first",
+      );
+    }
     const queries = pickRows(this.userVectors, users);
     return (await this.#topK(queries, k, trainItemsExclusion(train, users))).indices;
   }
@@ -272,8 +285,82 @@ export class ContentRecommender implements Recommender {
     if (!this.#averageTaste) throw new Error("Content: call fit() first");
     if (!this.#userModel || !this.#userMap) return this.#averageTaste.slice();
     const own = await this.#userModel.embed(features, this.#backend);
-    const mapped = applyMap({ rows: 1, cols: own.length, data: own }, this.#userMap);
+    const mapped = applyAffineMap({ rows: 1, cols: own.length, data: own }, this.#userMap);
     return unitRows(mapped).data;
+  }
+
+  /**
+   * The fitted model as JSON, tensors and files (both content models, the
+   * features → item-space map, the average taste and the vectors).
+   *
+   * @returns the state; {@linkcode ContentRecommender.fromState} restores it
+   * @example
+   * ```ts ignore
+   * const again = await ContentRecommender.fromState(model.exportState());
+   * ```
+   */
+  exportState(): SavedState {
+    if (!this.#itemModel || !this.#averageTaste) throw new Error("Content: call fit() first");
+    const items = this.#itemModel.exportState();
+    const users = this.#userModel?.exportState() ?? null;
+    const matrix = (m: Matrix) => ({ shape: [m.rows, m.cols], data: m.data });
+    const own = prefixState("items", items), ofUsers = users ? prefixState("users", users) : null;
+    return {
+      json: {
+        historyShrinkage: this.#options.historyShrinkage ?? 3,
+        items: items.json,
+        users: users?.json ?? null,
+      },
+      tensors: {
+        ...own.tensors,
+        ...ofUsers?.tensors,
+        item_vectors: matrix(this.itemVectors),
+        user_vectors: matrix(this.userVectors),
+        average_taste: { shape: [1, this.#averageTaste.length], data: this.#averageTaste },
+        ...(this.#userMap ? { user_map: matrix(this.#userMap) } : {}),
+      },
+      files: { ...own.files, ...ofUsers?.files },
+    };
+  }
+
+  /**
+   * Restores a model saved with {@linkcode ContentRecommender.exportState}. It
+   * embeds new items and users and finds similar items exactly as the saved
+   * one; `recommend()` needs the training data, so call `fit()` for that.
+   *
+   * @param state the saved state
+   * @param options the backend (other options are in the state)
+   * @returns the model
+   * @example
+   * ```ts ignore
+   * const model = await ContentRecommender.fromState(state);
+   * const v = await model.embedItem({ title: "Heat" });
+   * ```
+   */
+  static async fromState(
+    state: SavedState,
+    options: { backend?: Backend } = {},
+  ): Promise<ContentRecommender> {
+    const json = stateObject(state.json, "content");
+    const model = new ContentRecommender({
+      historyShrinkage: Number(json.historyShrinkage),
+      backend: options.backend,
+    });
+    model.#itemModel = await EntityContentModel.fromState(
+      unprefixState("items", json.items, state.tensors, state.files),
+      "content items",
+    );
+    model.#userModel = json.users
+      ? await EntityContentModel.fromState(
+        unprefixState("users", json.users, state.tensors, state.files),
+        "content users",
+      )
+      : null;
+    model.#userMap = state.tensors.user_map ? stateMatrix(state, "user_map", "content") : null;
+    model.#itemVectors = stateMatrix(state, "item_vectors", "content");
+    model.#userVectors = stateMatrix(state, "user_vectors", "content");
+    model.#averageTaste = stateMatrix(state, "average_taste", "content").data;
+    return model;
   }
 
   async #topK(queries: Matrix, k: number, exclude: { offsets: Int32Array; indices: Int32Array }) {
@@ -318,70 +405,6 @@ function historyProfiles(train: Dataset, items: Matrix): HistoryProfiles {
     if (total > 0) { for (let t = 0; t < d; t++) profiles[u * d + t] = sums[t] / total; }
   }
   return { profiles: { rows: users, cols: d, data: profiles }, counts };
-}
-
-/** Ridge regression W = (AᵀA + λI)⁻¹ AᵀP over users with history, with an intercept row. */
-function fitRidgeMap(
-  features: Matrix,
-  profiles: Matrix,
-  counts: Int32Array,
-  lambda: number,
-): Matrix {
-  const f = features.cols + 1, d = profiles.cols;
-  const ata = new Float64Array(f * f), atp = new Float64Array(f * d);
-  const row = new Float64Array(f);
-  for (let u = 0; u < features.rows; u++) {
-    if (counts[u] === 0) continue;
-    for (let i = 0; i < features.cols; i++) row[i] = features.data[u * features.cols + i];
-    row[f - 1] = 1;
-    for (let i = 0; i < f; i++) {
-      for (let j = 0; j < f; j++) ata[i * f + j] += row[i] * row[j];
-      for (let t = 0; t < d; t++) atp[i * d + t] += row[i] * profiles.data[u * d + t];
-    }
-  }
-  for (let i = 0; i < f - 1; i++) ata[i * f + i] += lambda;
-  ata[(f - 1) * f + (f - 1)] += 1e-9;
-  return { rows: f, cols: d, data: Float32Array.from(solveSymmetric(ata, atp, f, d)) };
-}
-
-/** Solves A X = B for symmetric positive definite A (n × n) by Cholesky; B is n × m. */
-function solveSymmetric(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * n + j];
-      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[j * n + j];
-    }
-  }
-  const x = new Float64Array(n * m);
-  for (let c = 0; c < m; c++) {
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let sum = b[i * m + c];
-      for (let k = 0; k < i; k++) sum -= l[i * n + k] * y[k];
-      y[i] = sum / l[i * n + i];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let sum = y[i];
-      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * m + c];
-      x[i * m + c] = sum / l[i * n + i];
-    }
-  }
-  return x;
-}
-
-function applyMap(features: Matrix, map: Matrix): Matrix {
-  const f = features.cols, d = map.cols;
-  const out = new Float32Array(features.rows * d);
-  for (let u = 0; u < features.rows; u++) {
-    for (let t = 0; t < d; t++) {
-      let sum = map.data[f * d + t];
-      for (let i = 0; i < f; i++) sum += features.data[u * f + i] * map.data[i * d + t];
-      out[u * d + t] = sum;
-    }
-  }
-  return { rows: features.rows, cols: d, data: out };
 }
 
 /** The average taste: unit mean of item vectors weighted by their training popularity. */

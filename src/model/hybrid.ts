@@ -14,9 +14,20 @@
 import type { Backend, Matrix } from "../compute/backend.ts";
 import { CpuBackend } from "../compute/cpu/backend.ts";
 import { BaselineOnly } from "../collab/baselines.ts";
+import {
+  type DataFingerprint,
+  fingerprintDataset,
+  type JsonValue,
+  loadModelFiles,
+  type ModelManifest,
+  saveModelFiles,
+} from "./manifest.ts";
+import type { DecodedTensor } from "./safetensors.ts";
+import { prefixState, type SavedState, unprefixState } from "../util/state.ts";
+import { NMF, type NMFOptions } from "../collab/nmf.ts";
 import { trainTripletEmbeddings, type TripletOptions } from "../collab/triplet.ts";
 import { ContentRecommender, type ContentRecommenderOptions } from "../content/recommender.ts";
-import { pickRows, unitRows } from "../util/matrix.ts";
+import { fitRidgeMap, pickRows, unitRows } from "../util/matrix.ts";
 import type { EntityFeatures } from "../content/features.ts";
 import { groupBy, withInteractions } from "../data/dataset.ts";
 import { coldItemSplit, stratifiedSplit } from "../data/splits.ts";
@@ -34,6 +45,18 @@ import {
 } from "../blend/alpha.ts";
 
 /**
+ * How {@linkcode HybridRecommender} makes α depend on an entity's history.
+ *
+ * @example
+ * ```ts
+ * import type { AlphaMode } from "./hybrid.ts";
+ * const mode: AlphaMode = "global";
+ * console.log(mode); // "global"
+ * ```
+ */
+export type AlphaMode = "tree" | "smooth" | "stages" | "global";
+
+/**
  * Options of {@linkcode HybridRecommender}.
  *
  * @example
@@ -46,10 +69,23 @@ import {
 export interface HybridOptions {
   /** Content stage options. */
   readonly content?: ContentRecommenderOptions;
-  /** Collaborative stage options (content and backend are filled in). */
+  /**
+   * The collaborative stage: `"triplet"` (default; weighted triplet loss, the
+   * tower trained with it) or `"nmf"` (Surprise-style NMF factors on ratings as
+   * the id embeddings, the tower a ridge map from content to them — the
+   * seed's "content + collaborative NMF" experiment; explicit ratings only).
+   */
+  readonly collaborative?: "triplet" | "nmf";
+  /** Triplet stage options (content and backend are filled in). */
   readonly triplet?: Omit<TripletOptions, "content" | "backend">;
-  /** How α depends on history: "tree" (default), "smooth" or "stages". */
-  readonly alpha?: "tree" | "smooth" | "stages";
+  /** NMF stage options, with `collaborative: "nmf"`. */
+  readonly nmf?: NMFOptions;
+  /**
+   * How α depends on history: "tree" (default; buckets of interaction counts),
+   * "smooth" (k / (k + n)), "stages" (life-cycle stages) or "global" (one α
+   * for all users and one for all items).
+   */
+  readonly alpha?: AlphaMode;
   /** Share of each user's train interactions held out to fit α and g. Default 0.1. */
   readonly validationFraction?: number;
   /** Share of items held out entirely for validation, so α(0) is fitted on real cold items. Default 0.05. */
@@ -74,7 +110,7 @@ export interface HybridOptions {
  */
 export interface HybridProgress {
   /** Which stage is running. */
-  readonly stage: "content" | "triplet" | "alpha" | "rating" | "refit";
+  readonly stage: "content" | "triplet" | "nmf" | "alpha" | "rating" | "refit";
   /** 1-based epoch of an iterative stage. */
   readonly epoch?: number;
   /** Epochs of that stage. */
@@ -135,7 +171,6 @@ export class HybridRecommender implements Recommender {
   readonly name = "Hybrid";
   readonly #options: HybridOptions;
   readonly #backend: Backend;
-  #train: Dataset | null = null;
   #parts: Parts | null = null;
   #rules: { users: AlphaRule; items: AlphaRule } | null = null;
   #userCounts: Int32Array = new Int32Array(0);
@@ -145,7 +180,9 @@ export class HybridRecommender implements Recommender {
   #users: Matrix | null = null;
   #items: Matrix | null = null;
   #seen: Set<number>[] = [];
-  #baseline: BaselineOnly | null = null;
+  /** μ, b_u and b_i of the rating path (null for implicit data). */
+  #baseline: { globalMean: number; userBias: Float64Array; itemBias: Float64Array } | null = null;
+  #fingerprint: DataFingerprint | null = null;
   #rating = { intercept: 0, slope: 0, min: -Infinity, max: Infinity };
   #itemIds: string[] = [];
   #userIds: string[] = [];
@@ -232,8 +269,7 @@ export class HybridRecommender implements Recommender {
       }`,
     });
     // Implicit data has no ratings to predict: predict() then explains itself.
-    this.#baseline = fitOn.interactions.rating ? new BaselineOnly() : null;
-    this.#baseline?.fit(fitOn);
+    this.#baseline = fitBaseline(fitOn);
     this.#fitRatingMap(validation);
     report({
       stage: "rating",
@@ -244,10 +280,10 @@ export class HybridRecommender implements Recommender {
     if (this.#options.refit ?? true) {
       report({ stage: "refit", message: "retraining on all of train" });
       parts = await this.#trainParts(train, report, options);
-      this.#baseline = train.interactions.rating ? new BaselineOnly() : null;
-      this.#baseline?.fit(train);
+      this.#baseline = fitBaseline(train);
     }
     this.#adopt(train, parts);
+    this.#fingerprint = fingerprintDataset(train);
   }
 
   async #trainParts(
@@ -264,6 +300,9 @@ export class HybridRecommender implements Recommender {
     await content.fit(train, {
       onEpoch: (epoch, epochs) => report({ stage: "content", epoch, epochs }),
     });
+    if (this.#options.collaborative === "nmf") {
+      return nmfParts(train, content, seed, this.#options.nmf, report);
+    }
     // The hybrid has its own validation split, so the stage trains a fixed number of epochs.
     const embeddings = await trainTripletEmbeddings(train, {
       seed,
@@ -291,7 +330,6 @@ export class HybridRecommender implements Recommender {
 
   /** Takes the parts and the interaction history of `train` as the model's state. */
   #adopt(train: Dataset, parts: Parts): void {
-    this.#train = train;
     this.#parts = parts;
     this.#userIds = [...train.users.ids];
     this.#itemIds = [...train.items.ids];
@@ -338,7 +376,7 @@ export class HybridRecommender implements Recommender {
         ? fitSmoothAlpha(gains)
         : mode === "stages"
         ? fitStageAlphas(gains)
-        : fitAlphaTree(gains);
+        : fitAlphaTree(gains, { maxBuckets: mode === "global" ? 1 : 5 });
     // Start items at a smooth rule, fit users, then items with users fixed, then users again.
     let itemRule: AlphaRule = { kind: "smooth", k: 3 };
     let userRule: AlphaRule = { kind: "smooth", k: 3 };
@@ -389,7 +427,7 @@ export class HybridRecommender implements Recommender {
 
   /** Items' α values interact through every ranking, so the item rule is fitted against the overall objective. */
   async #fitItemRule(
-    mode: "tree" | "smooth" | "stages",
+    mode: AlphaMode,
     parts: Parts,
     users: Matrix,
     tasks: readonly ValidationTask[],
@@ -447,7 +485,7 @@ export class HybridRecommender implements Recommender {
     };
     let bounds = [0];
     let current = await bestAlphas(bounds, [0.5]);
-    for (let depth = 0; depth < 2; depth++) {
+    for (let depth = 0; depth < (mode === "global" ? 0 : 2); depth++) {
       let best: { bounds: number[]; alphas: number[]; score: number } | null = null;
       for (const candidate of [1, 5, 20, 50]) {
         if (bounds.includes(candidate)) continue;
@@ -774,6 +812,246 @@ export class HybridRecommender implements Recommender {
   }
 
   /**
+   * Saves the fitted model to a folder: `model.safetensors` (the blended
+   * user and item embeddings — readable by Python's safetensors or numpy —
+   * plus the id and tower embeddings, the tower, interaction counts, seen
+   * items, rating biases and the content models' layers), the fastText
+   * models, and `manifest.json` (format version, options, id maps, α rules,
+   * rating map, metrics, training-data fingerprint, checksums). Every file is
+   * written atomically and the manifest last.
+   *
+   * @param dir the model folder (created if needed)
+   * @param extra metrics to record (e.g. validation NDCG) and an optional creation time
+   * @returns the manifest as written
+   * @example
+   * ```ts ignore
+   * await model.save("models/ml-100k", { metrics: { "ndcg@10": 0.45 } });
+   * ```
+   */
+  async save(
+    dir: string,
+    extra: { metrics?: Record<string, number | null>; createdAt?: string } = {},
+  ): Promise<ModelManifest> {
+    const parts = this.#requireParts();
+    const matrix = (m: Matrix) => ({ shape: [m.rows, m.cols], data: m.data });
+    const seen = seenCsr(this.#seen);
+    const content = parts.content.exportState();
+    const nested = prefixState("content", content);
+    const tensors: Record<
+      string,
+      { shape: number[]; data: Float32Array | Float64Array | Int32Array }
+    > = {
+      "user.embedding": matrix(this.userVectors),
+      "item.embedding": matrix(this.itemVectors),
+      "user.id_embedding": matrix(parts.userIds),
+      "item.id_embedding": matrix(parts.itemIds),
+      "user.tower_embedding": matrix(parts.userTower),
+      "item.tower_embedding": matrix(parts.itemTower),
+      "tower.weight": matrix(parts.tower.weights),
+      "tower.bias": matrix(parts.tower.bias),
+      "user.interactions": { shape: [this.#userCounts.length], data: this.#userCounts },
+      "item.interactions": { shape: [this.#itemCounts.length], data: this.#itemCounts },
+      "user.days_since_first": { shape: [this.#userDays.length], data: this.#userDays },
+      "item.days_since_first": { shape: [this.#itemDays.length], data: this.#itemDays },
+      "seen.offsets": { shape: [seen.offsets.length], data: seen.offsets },
+      "seen.items": { shape: [seen.items.length], data: seen.items },
+      ...nested.tensors,
+    };
+    if (this.#baseline) {
+      tensors["rating.user_bias"] = {
+        shape: [this.#baseline.userBias.length],
+        data: this.#baseline.userBias,
+      };
+      tensors["rating.item_bias"] = {
+        shape: [this.#baseline.itemBias.length],
+        data: this.#baseline.itemBias,
+      };
+    }
+    const { backend: _backend, ...options } = this.#options;
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    return await saveModelFiles(dir, {
+      manifest: {
+        config: { model: "hybrid", options: options as JsonValue },
+        idMaps: { users: this.#userIds, items: this.#itemIds },
+        tables: {
+          alpha: this.#rules as unknown as JsonValue,
+          rating: this.#baseline
+            ? {
+              globalMean: this.#baseline.globalMean,
+              intercept: this.#rating.intercept,
+              slope: this.#rating.slope,
+              min: finite(this.#rating.min),
+              max: finite(this.#rating.max),
+            }
+            : null,
+          content: content.json as JsonValue,
+        },
+        metrics: extra.metrics ?? {},
+        dataFingerprint: this.#fingerprint ??
+          { algorithm: "sha256", sha256: "", interactions: 0, users: 0, items: 0 },
+        createdAt: extra.createdAt,
+      },
+      tensors,
+      extraFiles: nested.files,
+    });
+  }
+
+  /**
+   * Loads a model saved with {@linkcode HybridRecommender.save}, verifying
+   * the format version and every checksum first: it recommends, finds
+   * similar entities, predicts and adds new items and users exactly as the
+   * saved one did.
+   *
+   * @param dir the model folder
+   * @param options where top-k runs (default: a CPU backend)
+   * @returns the model
+   * @throws {ModelFileError} on a missing, truncated or edited file
+   * @example
+   * ```ts ignore
+   * const model = await HybridRecommender.load("models/ml-100k");
+   * const { indices } = await model.recommend(model.userIndex("196"), 10);
+   * ```
+   */
+  static async load(dir: string, options: { backend?: Backend } = {}): Promise<HybridRecommender> {
+    const files = await loadModelFiles(dir);
+    const { manifest, tensors } = files;
+    const where = `${dir}: `;
+    const config = manifest.config as { model?: unknown; options?: unknown } | null;
+    if (!config || config.model !== "hybrid") {
+      throw new Error(
+        `${where}not a hybrid model (config.model is ${JSON.stringify(config?.model)})`,
+      );
+    }
+    const model = new HybridRecommender({
+      ...(config.options as HybridOptions),
+      backend: options.backend,
+    });
+    const users = manifest.idMaps.users.length, items = manifest.idMaps.items.length;
+    const matrix = (name: string, rows: number): Matrix => {
+      const t = tensorOf(tensors, name, where);
+      if (t.dtype !== "F32" || t.shape.length !== 2 || t.shape[0] !== rows) {
+        throw new Error(
+          `${where}tensor "${name}" has shape [${t.shape}] ${t.dtype}, expected [${rows}, d] F32`,
+        );
+      }
+      return { rows, cols: t.shape[1], data: t.data as Float32Array };
+    };
+    const vector = <T extends Int32Array | Float64Array>(
+      name: string,
+      length: number,
+      dtype: "I32" | "F64",
+    ) => {
+      const t = tensorOf(tensors, name, where);
+      if (t.dtype !== dtype || t.shape.length !== 1 || (length >= 0 && t.shape[0] !== length)) {
+        throw new Error(
+          `${where}tensor "${name}" has shape [${t.shape}] ${t.dtype}, expected [${length}] ${dtype}`,
+        );
+      }
+      return t.data as T;
+    };
+    const tables = manifest.tables as { alpha?: unknown; rating?: unknown; content?: unknown };
+    const content = await ContentRecommender.fromState(
+      unprefixState("content", tables.content, tensors as SavedState["tensors"], files.extraFiles),
+      { backend: model.#backend },
+    );
+    const towerWeights = tensorOf(tensors, "tower.weight", where);
+    model.#parts = {
+      content,
+      tower: {
+        weights: matrix("tower.weight", towerWeights.shape[0]),
+        bias: matrix("tower.bias", 1),
+      },
+      userIds: matrix("user.id_embedding", users),
+      itemIds: matrix("item.id_embedding", items),
+      userTower: matrix("user.tower_embedding", users),
+      itemTower: matrix("item.tower_embedding", items),
+    };
+    model.#rules = tables.alpha as { users: AlphaRule; items: AlphaRule };
+    model.#userIds = [...manifest.idMaps.users];
+    model.#itemIds = [...manifest.idMaps.items];
+    model.#userCounts = Int32Array.from(vector<Int32Array>("user.interactions", users, "I32"));
+    model.#itemCounts = Int32Array.from(vector<Int32Array>("item.interactions", items, "I32"));
+    model.#userDays = Float64Array.from(
+      vector<Float64Array>("user.days_since_first", users, "F64"),
+    );
+    model.#itemDays = Float64Array.from(
+      vector<Float64Array>("item.days_since_first", items, "F64"),
+    );
+    const offsets = vector<Int32Array>("seen.offsets", users + 1, "I32");
+    const seenItems = vector<Int32Array>("seen.items", -1, "I32");
+    model.#seen = Array.from(
+      { length: users },
+      (_, u) => new Set(seenItems.subarray(offsets[u], offsets[u + 1])),
+    );
+    const rating = tables.rating as
+      | {
+        globalMean: number;
+        intercept: number;
+        slope: number;
+        min: number | null;
+        max: number | null;
+      }
+      | null;
+    if (rating) {
+      model.#baseline = {
+        globalMean: rating.globalMean,
+        userBias: Float64Array.from(vector<Float64Array>("rating.user_bias", -1, "F64")),
+        itemBias: Float64Array.from(vector<Float64Array>("rating.item_bias", -1, "F64")),
+      };
+      model.#rating = {
+        intercept: rating.intercept,
+        slope: rating.slope,
+        min: rating.min ?? -Infinity,
+        max: rating.max ?? Infinity,
+      };
+    }
+    model.#fingerprint = manifest.dataFingerprint;
+    model.#blendAll();
+    return model;
+  }
+
+  /**
+   * The original ids of all users and items, by dense index.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(model.ids.items[0]);
+   * ```
+   */
+  get ids(): { users: readonly string[]; items: readonly string[] } {
+    return { users: this.#userIds, items: this.#itemIds };
+  }
+
+  /**
+   * The dense index of an original user id, or −1.
+   *
+   * @param id original id
+   * @returns the index
+   * @example
+   * ```ts ignore
+   * const u = model.userIndex("196");
+   * ```
+   */
+  userIndex(id: string): number {
+    return this.#userIds.indexOf(id);
+  }
+
+  /**
+   * Training interactions of a user and an item (moves with addInteractions).
+   *
+   * @param kind "user" or "item"
+   * @param index dense index
+   * @returns the count n that α depends on
+   * @example
+   * ```ts ignore
+   * console.log(model.interactionCount("item", 0));
+   * ```
+   */
+  interactionCount(kind: "user" | "item", index: number): number {
+    return (kind === "user" ? this.#userCounts : this.#itemCounts)[index] ?? 0;
+  }
+
+  /**
    * The dense index of an original item id, or −1.
    *
    * @param id original id
@@ -791,6 +1069,90 @@ export class HybridRecommender implements Recommender {
     if (!this.#parts || !this.#rules) throw new Error("Hybrid: call fit() first");
     return this.#parts;
   }
+}
+
+/**
+ * The NMF collaborative stage: unit NMF factors as id embeddings, and a ridge
+ * map content → factors (fitted on entities with ratings) as the tower, so
+ * tower(content) of a cold entity lands in the factor space.
+ */
+function nmfParts(
+  train: Dataset,
+  content: ContentRecommender,
+  seed: number,
+  options: NMFOptions | undefined,
+  report: (p: HybridProgress) => void,
+): Parts {
+  if (!train.interactions.rating) {
+    throw new Error(
+      `Hybrid: collaborative "nmf" needs explicit ratings; ${train.name} has none (use "triplet")`,
+    );
+  }
+  const nmf = new NMF({ seed, ...options });
+  nmf.fit(train, { onEpoch: (epoch, epochs) => report({ stage: "nmf", epoch, epochs }) });
+  const users = train.users.ids.length, items = train.items.ids.length;
+  const d = nmf.userFactors.length / Math.max(1, users);
+  const userIds = unitRows({ rows: users, cols: d, data: Float32Array.from(nmf.userFactors) });
+  const itemIds = unitRows({ rows: items, cols: d, data: Float32Array.from(nmf.itemFactors) });
+  const { userCounts, itemCounts } = historyOf(train);
+  const contentAll = stackRows(content.userVectors, content.itemVectors);
+  const map = fitRidgeMap(
+    contentAll,
+    stackRows(userIds, itemIds),
+    1,
+    (r) => (r < users ? userCounts[r] : itemCounts[r - users]) > 0,
+  );
+  const c = contentAll.cols;
+  const tower = {
+    weights: { rows: c, cols: d, data: map.data.slice(0, c * d) },
+    bias: { rows: 1, cols: d, data: map.data.slice(c * d) },
+  };
+  return {
+    content,
+    tower,
+    userIds,
+    itemIds,
+    userTower: unitRows(project(content.userVectors, tower)),
+    itemTower: unitRows(project(content.itemVectors, tower)),
+  };
+}
+
+function stackRows(top: Matrix, bottom: Matrix): Matrix {
+  const data = new Float32Array((top.rows + bottom.rows) * top.cols);
+  data.set(top.data, 0);
+  data.set(bottom.data, top.rows * top.cols);
+  return { rows: top.rows + bottom.rows, cols: top.cols, data };
+}
+
+/** μ, b_u and b_i of BaselineOnly (ALS) on train, or null without ratings. */
+function fitBaseline(train: Dataset) {
+  if (!train.interactions.rating) return null;
+  const baseline = new BaselineOnly();
+  baseline.fit(train);
+  return {
+    globalMean: baseline.globalMean,
+    userBias: Float64Array.from(baseline.userBias),
+    itemBias: Float64Array.from(baseline.itemBias),
+  };
+}
+
+/** Per-user seen items as CSR arrays (sorted within a user, so saves are reproducible). */
+function seenCsr(seen: readonly Set<number>[]) {
+  const offsets = new Int32Array(seen.length + 1);
+  seen.forEach((set, u) => (offsets[u + 1] = offsets[u] + set.size));
+  const items = new Int32Array(offsets[seen.length]);
+  seen.forEach((set, u) => items.set([...set].sort((a, b) => a - b), offsets[u]));
+  return { offsets, items };
+}
+
+function tensorOf(
+  tensors: Record<string, DecodedTensor>,
+  name: string,
+  where: string,
+): DecodedTensor {
+  const t = tensors[name];
+  if (!t) throw new Error(`${where}model.safetensors has no tensor "${name}"`);
+  return t;
 }
 
 /**

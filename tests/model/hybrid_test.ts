@@ -121,3 +121,72 @@ Deno.test("HybridRecommender fits implicit data and predict() explains there is 
   assert.equal((await small.recommend(0, 5)).indices.length, 5);
   assert.throws(() => small.predict(0, 0), /no ratings to predict/);
 });
+
+Deno.test("HybridRecommender.save() and load() round-trip: same ids, α, top-k, predictions and new items", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const manifest = await model.save(dir, { metrics: { "ndcg@10": 0.4 } });
+    assert.equal(manifest.idMaps.items.length, model.ids.items.length);
+    assert.ok(manifest.files.some((f) => f.name === "content.items.fasttext.bin"));
+    const loaded = await HybridRecommender.load(dir);
+    assert.deepEqual(loaded.ids, model.ids);
+    assert.deepEqual(loaded.alphaRules, model.alphaRules);
+    assert.deepEqual(loaded.userVectors.data, model.userVectors.data);
+    assert.deepEqual(loaded.itemVectors.data, model.itemVectors.data);
+    const users = [0, 5, model.ids.users.length - 1];
+    assert.deepEqual(await loaded.recommendBatch(users, 10), await model.recommendBatch(users, 10));
+    assert.deepEqual(await loaded.similarItems(3, 5), await model.similarItems(3, 5));
+    for (const [u, i] of [[0, 0], [10, 50], [942, 1681]]) {
+      assert.equal(loaded.predict(u, i), model.predict(u, i));
+    }
+    const features = { title: "Alien Planet Rescue", genres: ["Sci-Fi", "Action"] };
+    const [a, b] = [
+      await model.addItem("fresh", features),
+      await loaded.addItem("fresh", features),
+    ];
+    assert.equal(a, b);
+    assert.deepEqual(
+      loaded.itemVectors.data.subarray(b * loaded.itemVectors.cols),
+      model.itemVectors.data.subarray(a * model.itemVectors.cols),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("HybridRecommender.load() names an edited tensor file and a missing folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await model.save(dir);
+    await assert.rejects(() => HybridRecommender.load(`${dir}/missing`), /manifest/i);
+    const path = `${dir}/model.safetensors`;
+    const bytes = await Deno.readFile(path);
+    bytes[bytes.length - 3] ^= 0xff;
+    await Deno.writeFile(path, bytes);
+    await assert.rejects(
+      () => HybridRecommender.load(dir),
+      /model\.safetensors.*(sha256|checksum)/i,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("HybridRecommender with NMF as the collaborative stage and one global α", async () => {
+  const nmfHybrid = new HybridRecommender({
+    collaborative: "nmf",
+    alpha: "global",
+    refit: false,
+    content: { items: { text: { dims: 16, epochs: 2 }, fusion: { contentDims: 16, epochs: 5 } } },
+  });
+  await nmfHybrid.fit(ml100k);
+  const rules = nmfHybrid.alphaRules;
+  for (const rule of [rules.users, rules.items]) {
+    assert.ok(rule.kind === "buckets" && rule.alphas.length === 1, JSON.stringify(rule));
+  }
+  const list = await nmfHybrid.recommend(0, 10);
+  const seen = new Set(itemsOf(0));
+  assert.ok([...list.indices].every((i) => i >= 0 && !seen.has(i)));
+  const estimate = nmfHybrid.predict(0, 0);
+  assert.ok(estimate >= 1 && estimate <= 5);
+});
