@@ -43,26 +43,3 @@ export class UsageError extends Error {
     this.command = command;
   }
 }
-
-/**
- * A command that exists in the help but is not implemented yet. Exits with
- * {@linkcode EXIT_FAILURE}; its message says what it waits for.
- *
- * @example
- * ```ts
- * import { NotAvailableError } from "./errors.ts";
- * console.log(new NotAvailableError("train").message); // "train: not available yet: needs the hybrid model"
- * ```
- */
-export class NotAvailableError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param command the command's name
-   * @param needs what it waits for (default "the hybrid model")
-   */
-  constructor(command: string, needs = "the hybrid model") {
-    super(`${command}: not available yet: needs ${needs}`);
-    this.name = "NotAvailableError";
-  }
-}

@@ -14,7 +14,7 @@
  */
 export { runCli } from "./main.ts";
 export { type CliIo, processIo } from "./context.ts";
-export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, NotAvailableError, UsageError } from "./errors.ts";
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
 export {
   createProgress,
   type CreateProgressOptions,

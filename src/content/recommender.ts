@@ -25,6 +25,8 @@ import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { trainItemsExclusion } from "../eval/ranking.ts";
 import { EntityContentModel, type EntityContentOptions } from "./entity_content.ts";
 import type { EntityFeatures } from "./features.ts";
+import type { FusionProgress } from "./fusion.ts";
+import type { TextTrainingProgress } from "./text.ts";
 import { applyAffineMap, fitRidgeMap, pickRows, unitRows } from "../util/matrix.ts";
 import {
   prefixState,
@@ -145,10 +147,17 @@ export class ContentRecommender implements Recommender {
    * await model.fit(split.train);
    * ```
    */
-  async fit(train: Dataset, options: FitOptions = {}): Promise<void> {
+  async fit(
+    train: Dataset,
+    options: FitOptions & {
+      /** fastText and autoencoder progress of the item content model. */
+      onProgress?: (progress: TextTrainingProgress | FusionProgress) => void;
+    } = {},
+  ): Promise<void> {
     const seed = this.#options.seed ?? 42;
-    const progress = (p: { stage?: string; epoch: number; epochs: number }) => {
-      if (p.stage === "fusion") options.onEpoch?.(p.epoch, p.epochs);
+    const progress = (p: TextTrainingProgress | FusionProgress) => {
+      options.onProgress?.(p);
+      if ("stage" in p) options.onEpoch?.(p.epoch, p.epochs);
     };
     const items = await EntityContentModel.fit(train.items, {
       seed,

@@ -109,8 +109,8 @@ export interface HybridOptions {
  * ```
  */
 export interface HybridProgress {
-  /** Which stage is running. */
-  readonly stage: "content" | "triplet" | "nmf" | "alpha" | "rating" | "refit";
+  /** Which stage is running: "text" is fastText, "content" the fusion autoencoder. */
+  readonly stage: "text" | "content" | "triplet" | "nmf" | "alpha" | "rating" | "refit";
   /** 1-based epoch of an iterative stage. */
   readonly epoch?: number;
   /** Epochs of that stage. */
@@ -183,6 +183,9 @@ export class HybridRecommender implements Recommender {
   /** μ, b_u and b_i of the rating path (null for implicit data). */
   #baseline: { globalMean: number; userBias: Float64Array; itemBias: Float64Array } | null = null;
   #fingerprint: DataFingerprint | null = null;
+  #validationMetrics: Record<string, number> = {};
+  /** Display names of items (their title), or null where there is none. */
+  #itemLabels: (string | null)[] = [];
   #rating = { intercept: 0, slope: 0, min: -Infinity, max: Infinity };
   #itemIds: string[] = [];
   #userIds: string[] = [];
@@ -268,9 +271,23 @@ export class HybridRecommender implements Recommender {
         JSON.stringify(this.#rules.items)
       }`,
     });
+    const metrics: Record<string, number> = {};
+    for (const task of validationTasks(fitOn, warm, cold)) {
+      let sum = 0;
+      for (
+        const value of (await this.#validationNdcg(this.userVectors, this.itemVectors, task))
+          .values()
+      ) {
+        sum += value;
+      }
+      metrics[`validation ${task.candidates ? "cold-item" : "warm"} ndcg@10`] = sum /
+        Math.max(1, task.heldOut.size);
+    }
     // Implicit data has no ratings to predict: predict() then explains itself.
     this.#baseline = fitBaseline(fitOn);
     this.#fitRatingMap(validation);
+    if (this.#baseline) metrics["validation rmse"] = this.#validationRmse(validation);
+    this.#validationMetrics = metrics;
     report({
       stage: "rating",
       message: `g(cos) = ${this.#rating.intercept.toFixed(3)} + ${
@@ -298,7 +315,12 @@ export class HybridRecommender implements Recommender {
       ...this.#options.content,
     });
     await content.fit(train, {
-      onEpoch: (epoch, epochs) => report({ stage: "content", epoch, epochs }),
+      onProgress: (p) =>
+        "stage" in p
+          ? report({ stage: "content", epoch: p.epoch, epochs: p.epochs, loss: p.loss })
+          : p.phase === "train"
+          ? report({ stage: "text", epoch: p.epoch, epochs: p.epochs, loss: p.loss })
+          : undefined,
     });
     if (this.#options.collaborative === "nmf") {
       return nmfParts(train, content, seed, this.#options.nmf, report);
@@ -333,6 +355,11 @@ export class HybridRecommender implements Recommender {
     this.#parts = parts;
     this.#userIds = [...train.users.ids];
     this.#itemIds = [...train.items.ids];
+    const titles = train.items.columns.find((c) =>
+      c.kind === "text" && ["title", "name"].includes(c.name.toLowerCase())
+    );
+    const values = titles?.kind === "text" ? titles.values : null;
+    this.#itemLabels = train.items.ids.map((_, i) => values?.[i] || null);
     const history = historyOf(train);
     this.#userCounts = history.userCounts;
     this.#itemCounts = history.itemCounts;
@@ -363,14 +390,7 @@ export class HybridRecommender implements Recommender {
     parts: Parts,
   ): Promise<{ users: AlphaRule; items: AlphaRule }> {
     const mode = this.#options.alpha ?? "tree";
-    const users = train.users.ids.length;
-    const tasks: ValidationTask[] = [{ heldOut: relevantByUser(warm, users), candidates: null }];
-    if (cold && cold.interactions.length > 0) {
-      tasks.push({
-        heldOut: relevantByUser(cold, users),
-        candidates: [...new Set(cold.interactions.item)].sort((x, y) => x - y),
-      });
-    }
+    const tasks = validationTasks(train, warm, cold);
     const fitRule = (gains: AlphaGains) =>
       mode === "smooth"
         ? fitSmoothAlpha(gains)
@@ -573,6 +593,15 @@ export class HybridRecommender implements Recommender {
     };
   }
 
+  #validationRmse(validation: Dataset): number {
+    const x = validation.interactions;
+    let sum = 0;
+    for (let p = 0; p < x.length; p++) {
+      sum += (this.predict(x.user[p], x.item[p]) - x.rating![p]) ** 2;
+    }
+    return Math.sqrt(sum / Math.max(1, x.length));
+  }
+
   #baselineEstimate(user: number, item: number): number {
     const b = this.#baseline!;
     return b.globalMean + (b.userBias[user] ?? 0) + (b.itemBias[item] ?? 0);
@@ -744,6 +773,8 @@ export class HybridRecommender implements Recommender {
     this.#itemCounts = appendValue(this.#itemCounts, 0) as Int32Array;
     this.#itemDays = appendValue(this.#itemDays, NaN) as Float64Array;
     this.#itemIds.push(id);
+    const title = features.title ?? features.name;
+    this.#itemLabels.push(typeof title === "string" && title ? title : null);
     this.#blendAll();
     return this.#itemIds.length - 1;
   }
@@ -885,8 +916,9 @@ export class HybridRecommender implements Recommender {
             }
             : null,
           content: content.json as JsonValue,
+          itemLabels: this.#itemLabels,
         },
-        metrics: extra.metrics ?? {},
+        metrics: { ...this.#validationMetrics, ...extra.metrics },
         dataFingerprint: this.#fingerprint ??
           { algorithm: "sha256", sha256: "", interactions: 0, users: 0, items: 0 },
         createdAt: extra.createdAt,
@@ -1006,6 +1038,15 @@ export class HybridRecommender implements Recommender {
       };
     }
     model.#fingerprint = manifest.dataFingerprint;
+    const labels = (tables as { itemLabels?: unknown }).itemLabels;
+    model.#itemLabels = Array.isArray(labels) && labels.length === items
+      ? labels.map((l) => (typeof l === "string" ? l : null))
+      : manifest.idMaps.items.map(() => null);
+    model.#validationMetrics = Object.fromEntries(
+      Object.entries(manifest.metrics).filter(([name, v]) =>
+        name.startsWith("validation ") && v !== null
+      ),
+    ) as Record<string, number>;
     model.#blendAll();
     return model;
   }
@@ -1020,6 +1061,34 @@ export class HybridRecommender implements Recommender {
    */
   get ids(): { users: readonly string[]; items: readonly string[] } {
     return { users: this.#userIds, items: this.#itemIds };
+  }
+
+  /**
+   * An item's display name (its title column), or its id when it has none.
+   *
+   * @param item dense item index
+   * @returns the label
+   * @example
+   * ```ts ignore
+   * console.log(model.itemLabel(model.itemIndex("50"))); // "Star Wars (1977)"
+   * ```
+   */
+  itemLabel(item: number): string {
+    return this.#itemLabels[item] ?? this.#itemIds[item] ?? String(item);
+  }
+
+  /**
+   * Metrics measured on the fit's own validation split with the fitted α and
+   * rating map: NDCG@10 of the warm and cold-item tasks and, with ratings,
+   * the RMSE of predict(). Saved into the manifest by save().
+   *
+   * @example
+   * ```ts ignore
+   * console.log(model.validationMetrics["validation warm ndcg@10"]);
+   * ```
+   */
+  get validationMetrics(): Readonly<Record<string, number>> {
+    return this.#validationMetrics;
   }
 
   /**
@@ -1229,6 +1298,19 @@ function historyOf(train: Dataset) {
       (t) => (Number.isFinite(t) && Number.isFinite(latest) ? (latest - t) / 86400 : NaN),
     );
   return { userCounts, itemCounts, userDays: days(userFirst), itemDays: days(itemFirst), seen };
+}
+
+/** The warm task (ranked among all unseen items) and, with cold items, the cold-item task. */
+function validationTasks(train: Dataset, warm: Dataset, cold: Dataset | null): ValidationTask[] {
+  const users = train.users.ids.length;
+  const tasks: ValidationTask[] = [{ heldOut: relevantByUser(warm, users), candidates: null }];
+  if (cold && cold.interactions.length > 0) {
+    tasks.push({
+      heldOut: relevantByUser(cold, users),
+      candidates: [...new Set(cold.interactions.item)].sort((x, y) => x - y),
+    });
+  }
+  return tasks;
 }
 
 function relevantByUser(validation: Dataset, users: number): Map<number, Set<number>> {

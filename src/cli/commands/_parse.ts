@@ -45,3 +45,46 @@ export function parseSeed(value: string): number {
   }
   return n;
 }
+
+/**
+ * Parses an entity's features given as a JSON object on the command line
+ * (`--features '{"title": "Heat", "genres": ["Action"]}'`): each value a
+ * string, a number, a list of strings or null.
+ *
+ * @param value the option's text
+ * @returns the features
+ * @throws {InvalidArgumentError} naming what is wrong
+ * @example
+ * ```ts
+ * import { parseFeatures } from "./_parse.ts";
+ * console.log(parseFeatures('{"title": "Heat", "year": 1995}').year); // 1995
+ * ```
+ */
+export function parseFeatures(
+  value: string,
+): Record<string, string | number | string[] | null> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `expected a JSON object such as '{"title": "Heat", "genres": ["Action"]}' ` +
+        `(${(error as Error).message})`,
+    );
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(`expected a JSON object of features, found ${value}`);
+  }
+  for (const [name, v] of Object.entries(parsed)) {
+    const ok = v === null || typeof v === "string" || typeof v === "number" ||
+      (Array.isArray(v) && v.every((x) => typeof x === "string"));
+    if (!ok) {
+      throw new InvalidArgumentError(
+        `feature "${name}" is ${
+          JSON.stringify(v)
+        }: use a string, a number, a list of strings or null`,
+      );
+    }
+  }
+  return parsed as Record<string, string | number | string[] | null>;
+}
