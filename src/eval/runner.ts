@@ -117,6 +117,14 @@ export interface EvaluateOptions {
    * recommended nor counted as AUC or sampled negatives.
    */
   readonly candidates?: "all" | "test-items";
+  /**
+   * With an item breakdown, what each bucket's items are ranked among:
+   * `"all"` candidates (default; a bucket's NDCG then also says how often its
+   * items reach the top k at all) or only the candidates of the same `"bucket"`
+   * (how well the model orders items with that much history against each
+   * other — for bucket 0 the cold-item protocol's question).
+   */
+  readonly bucketCandidates?: "all" | "bucket";
 }
 
 /**
@@ -272,6 +280,11 @@ export async function evaluate(
       for (let n = 0; n < tx.length; n++) excluded[tx.item[n]] = 0;
     }
     const mask = excluded.slice();
+    // Per item bucket, 1 marks the items outside it (for within-bucket ranking).
+    const outside = bounds.map((_, b) =>
+      Uint8Array.from({ length: nItems }, (_, i) => (bucketOf(bounds, itemCounts[i]) === b ? 0 : 1))
+    );
+    const bucketMask = new Uint8Array(nItems);
     const rng = new Rng(options.seed ?? 42);
     const negatives = options.negatives ?? 100;
     const listMetrics = ranking.filter((m) => LIST_METRICS.includes(m));
@@ -304,11 +317,20 @@ export async function evaluate(
         for (const [b, set] of perBucket) relevantSets.push([set, b]);
       }
       for (const [relevant, slot] of relevantSets) {
+        // Within-bucket ranking: items of other buckets are neither listed nor negatives.
+        const within = slot >= 0 && by === "item" && options.bucketCandidates === "bucket";
+        if (within) {
+          for (let i = 0; i < nItems; i++) bucketMask[i] = mask[i] | outside[slot][i];
+        }
+        const slotMask = within ? bucketMask : mask;
+        const slotList = within && listMetrics.length > 0
+          ? topK(scores, k, bucketMask.map((m, i) => (relevant.has(i) ? 0 : m)))
+          : list;
         for (const m of listMetrics) {
-          if (m !== "coverage") acc.add(m, LIST_METRIC_FUNCTIONS[m](list, relevant, k), slot);
+          if (m !== "coverage") acc.add(m, LIST_METRIC_FUNCTIONS[m](slotList, relevant, k), slot);
         }
         if (ranking.includes("auc")) {
-          const auc = userAuc(scores, [...relevant], mask);
+          const auc = userAuc(scores, [...relevant], slotMask);
           if (!Number.isNaN(auc)) acc.add("auc", auc, slot);
         }
         acc.add("users", 1, slot);

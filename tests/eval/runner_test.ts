@@ -211,3 +211,51 @@ Deno.test("evaluate() with candidates 'test-items' ranks held-out items only amo
   // All items: the warm i0 and i1 (9) are negatives too.
   assert.ok(Math.abs(all.metrics.auc - (0 + 1 / 3 + 2 / 4) / 3) < 1e-12);
 });
+
+Deno.test("evaluate() with bucketCandidates 'bucket' ranks each bucket's items among their peers", async () => {
+  const toy = datasetFromTriples("toy", [
+    ["b", "i0"],
+    ["b", "i1"],
+    ["b", "i2"],
+    ["a", "i3"],
+    ["a", "i1"],
+    ["b", "i4"],
+    ["b", "i5"],
+  ]);
+  const pick = (positions: number[]) =>
+    withInteractions(toy, selectInteractions(toy.interactions, positions));
+  // Train: i0, i1, i2 have one interaction each (bucket 1); i3, i4, i5 none (bucket 0).
+  const split = {
+    name: "toy",
+    kind: "random" as const,
+    train: pick([0, 1, 2]),
+    test: pick([3, 4]),
+  };
+  const fixed: Recommender = {
+    name: "fixed",
+    fit: () => {},
+    scoreItems: (_user, out) => out.set([9, 10, 7, 3, 2, 1]),
+  };
+  const options = {
+    metrics: ["ndcg", "auc"] as const,
+    k: 1,
+    breakdown: "item" as const,
+    buckets: [0, 1],
+  };
+  const all = await evaluate(fixed, split, { ...options, metrics: [...options.metrics] });
+  const within = await evaluate(fixed, split, {
+    ...options,
+    metrics: [...options.metrics],
+    bucketCandidates: "bucket",
+  });
+  // Among all items the cold i3 (score 3) loses to i0 and i2; among the cold ones it is first.
+  assert.deepEqual(all.breakdown!.buckets.map((b) => b.metrics["ndcg@1"]), [0, 1]);
+  assert.deepEqual(within.breakdown!.buckets.map((b) => b.metrics["ndcg@1"]), [1, 1]);
+  assert.equal(all.breakdown!.buckets[0].metrics.auc, 0.5);
+  assert.equal(within.breakdown!.buckets[0].metrics.auc, 1);
+  assert.equal(
+    within.metrics["ndcg@1"],
+    all.metrics["ndcg@1"],
+    "the overall figures do not change",
+  );
+});

@@ -81,6 +81,11 @@ export function evalCommand(context: CliContext): CommandUnknownOpts {
         ["user", "item"] as const,
       ),
     )
+    .option(
+      "--within-bucket",
+      "with --breakdown item: rank each bucket's held-out items among that bucket's items only",
+      false,
+    )
     .option("--cache <dir>", "cache folder for named datasets")
     .addHelpText(
       "after",
@@ -93,7 +98,8 @@ u1-u5 (all five, averaged). --seed seeds the split, the model and sampling.
 Examples:
   $ hwer eval --dataset ml-100k --model popularity --split stratified
   $ hwer eval --dataset ml-100k --model svd --split u1-u5 --metrics rmse,mae
-  $ hwer eval --dataset ./shop --model nmf --split cold-item --k 20 --json`,
+  $ hwer eval --dataset ./shop --model nmf --split cold-item --k 20 --json
+  $ hwer eval --dataset ml-100k --model hybrid --breakdown item --within-bucket`,
     )
     .action(async (options) => {
       const { seed } = context.globals;
@@ -108,6 +114,9 @@ Examples:
       }
       if (metrics?.some((m) => m !== "rmse" && m !== "mae") && !probe.scoreItems) {
         throw new UsageError(`--model ${options.model} cannot rank items`, "eval");
+      }
+      if (options.withinBucket && options.breakdown !== "item") {
+        throw new UsageError("--within-bucket needs --breakdown item", "eval");
       }
       const progress = context.progress();
       try {
@@ -131,6 +140,7 @@ Examples:
             seed,
             ...(metrics ? { metrics } : {}),
             ...(options.breakdown ? { breakdown: options.breakdown } : {}),
+            ...(options.withinBucket ? { bucketCandidates: "bucket" as const } : {}),
             // The cold-item protocol ranks held-out items among themselves.
             ...(split.kind === "cold-item" ? { candidates: "test-items" as const } : {}),
           });
