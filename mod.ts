@@ -33,3 +33,4 @@ export {
 } from "./src/util/atomic_write.ts";
 export type { ProgressInfo, ProgressReporter, ProgressStartOptions } from "./src/cli/progress.ts";
 export * from "./src/content/mod.ts";
+export * from "./src/experiments/mod.ts";

@@ -12,8 +12,10 @@ import { HWER_VERSION } from "../model/manifest.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { dataCommand } from "./commands/data.ts";
 import { evalCommand } from "./commands/eval.ts";
+import { experimentsCommand } from "./commands/experiments.ts";
 import { modelCommand } from "./commands/model.ts";
-import { pendingCommands } from "./commands/pending.ts";
+import { recommendCommand, similarCommand } from "./commands/query.ts";
+import { trainCommand } from "./commands/train.ts";
 import { parseSeed } from "./commands/_parse.ts";
 import type { CliContext } from "./context.ts";
 
@@ -24,7 +26,11 @@ Examples:
   $ hwer data info ml-100k --json                counts, columns and warnings as JSON
   $ hwer eval --dataset ml-100k --model svd --split u1-u5
   $ hwer eval --dataset ./shop --model popularity --split cold-item --k 20
+  $ hwer train --dataset ml-100k --out models/ml-100k
+  $ hwer recommend --model models/ml-100k --user 196 --k 5
+  $ hwer similar --model models/ml-100k --new-item '{"title": "Space Saga", "genres": ["Sci-Fi"]}'
   $ hwer model info models/ml-100k               verify a saved model's checksums
+  $ hwer experiments --data-dir ../shared/data --out results
   $ hwer bench --filter cosine                   benchmarks (in a checkout of the repository)
 
 Exit codes: 0 success, 1 failure (one-line message; the stack with --verbose),
@@ -77,14 +83,17 @@ export function createProgram(context: CliContext): CommandUnknownOpts {
   for (
     const command of [
       dataCommand(context),
+      trainCommand(context),
+      recommendCommand(context),
+      similarCommand(context),
       evalCommand(context),
       modelCommand(context),
       benchCommand(context),
+      experimentsCommand(context),
     ]
   ) {
     program.addCommand(command);
   }
-  for (const command of pendingCommands()) program.addCommand(command);
 
   program.exitOverride()
     .configureOutput({
