@@ -46,7 +46,8 @@ for (const backend of backendCases) {
     ...gpuSanitizers,
     fn: () =>
       backend.run(async (b) => {
-        const cpu = new CpuBackend();
+        // The reference: TypeScript kernels with float64 sums (the default CPU backend runs SIMD).
+        const cpu = new CpuBackend({ kernel: "typescript" });
         for (const { batch, inputs, outputs } of SHAPES) {
           for (const activation of ACTIVATIONS) {
             const context = `${backend.name} ${batch}×${inputs}→${outputs} ${activation}`;
@@ -177,8 +178,14 @@ function networkLoss(
   return loss / (x.rows * outputs);
 }
 
-Deno.test("denseBackward() and mseLoss() gradients agree with finite differences", async () => {
-  const cpu = new CpuBackend();
+for (const kernel of ["simd", "typescript"] as const) {
+  Deno.test(
+    `denseBackward() and mseLoss() gradients agree with finite differences (${kernel} kernels)`,
+    () => finiteDifferenceCheck(new CpuBackend({ kernel })),
+  );
+}
+
+async function finiteDifferenceCheck(cpu: CpuBackend): Promise<void> {
   const rng = testRng("finite-differences");
   const batch = 4, inputs = 5, hidden = 6, outputs = 3;
   for (
@@ -220,7 +227,7 @@ Deno.test("denseBackward() and mseLoss() gradients agree with finite differences
       }
     }
   }
-});
+}
 
 Deno.test("dense ops reject mismatched shapes with the tensor names", async () => {
   const cpu = new CpuBackend();

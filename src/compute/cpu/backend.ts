@@ -1,6 +1,8 @@
 /**
- * The CPU backend: TypeScript kernels on Float32Array. It defines what every
- * op computes; other backends are tested against it.
+ * The CPU backend: TypeScript kernels on Float32Array, with WebAssembly SIMD
+ * kernels for cosine top-k and dense layers where the runtime has SIMD. The
+ * TypeScript kernels define what every op computes; other backends and the
+ * SIMD kernels are tested against them.
  *
  * @module
  */
@@ -28,13 +30,12 @@ import {
 import { adamRowsCpu, segmentSumCpu, tripletGradientsCpu } from "./triplet.ts";
 import { cosineTopKBlocked } from "./cosine_topk.ts";
 import {
-  adamConstants,
-  adamStepCpu,
-  denseBackwardCpu,
-  denseForwardCpu,
-  gatherRowsCpu,
-  mseLossCpu,
-} from "./nn.ts";
+  type CpuKernel,
+  denseBackwardBlocked,
+  denseForwardBlocked,
+  denseSimdAvailable,
+} from "./dense.ts";
+import { adamConstants, adamStepCpu, gatherRowsCpu, mseLossCpu } from "./nn.ts";
 
 /** A host-memory tensor. */
 class CpuTensor implements Tensor {
@@ -49,7 +50,10 @@ class CpuTensor implements Tensor {
 }
 
 /**
- * Runs every op in TypeScript on the calling thread.
+ * Runs every op on the calling thread: cosine top-k and dense layers in
+ * WebAssembly SIMD (float32 sums) where the runtime has it, the rest in
+ * TypeScript. `kernel: "typescript"` runs the TypeScript reference kernels
+ * (float64 sums) throughout, e.g. to compare or benchmark them.
  *
  * @example
  * ```ts
@@ -58,14 +62,46 @@ class CpuTensor implements Tensor {
  * const items = cpu.upload({ rows: 2, cols: 2, data: new Float32Array([1, 0, 0, 1]) });
  * const top = await cpu.cosineTopK(items, items, { k: 1 });
  * console.log([...top.indices]); // [0, 1]
+ * console.log(new CpuBackend({ kernel: "typescript" }).description); // "TypeScript on the CPU"
  * ```
  */
 export class CpuBackend implements Backend {
   /** Always `"cpu"`. */
   readonly name = "cpu" as const;
-  /** Always `"TypeScript and WebAssembly SIMD on the CPU"` (SIMD where the runtime has it). */
-  readonly description = "TypeScript and WebAssembly SIMD on the CPU";
+  /**
+   * `"TypeScript and WebAssembly SIMD on the CPU"`, or `"TypeScript on the CPU"`
+   * with `kernel: "typescript"` or where the runtime lacks SIMD.
+   */
+  readonly description: string;
+  readonly #kernel: CpuKernel;
   #destroyed = false;
+
+  /**
+   * A CPU backend.
+   *
+   * @param options `kernel`: `"auto"` (default: WebAssembly SIMD where available),
+   *   `"simd"` (throws here when the runtime lacks it) or `"typescript"`
+   * @example
+   * ```ts
+   * import { CpuBackend } from "./backend.ts";
+   * const reference = new CpuBackend({ kernel: "typescript" });
+   * console.log(reference.name); // "cpu"
+   * ```
+   */
+  constructor(options: { readonly kernel?: "auto" | "simd" | "typescript" } = {}) {
+    const kernel = options.kernel ?? "auto";
+    if (!["auto", "simd", "typescript"].includes(kernel)) {
+      throw new RangeError(`CpuBackend: kernel must be auto, simd or typescript, got ${kernel}`);
+    }
+    const simd = kernel !== "typescript" && denseSimdAvailable();
+    if (kernel === "simd" && !simd) {
+      throw new Error("CpuBackend: WebAssembly SIMD is not available here");
+    }
+    this.#kernel = kernel;
+    this.description = simd
+      ? "TypeScript and WebAssembly SIMD on the CPU"
+      : "TypeScript on the CPU";
+  }
 
   /**
    * Copies the matrix (the caller may reuse its array).
@@ -120,7 +156,7 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * Cosine top-k with the 4 × 4 register-blocked kernel.
+   * Cosine top-k with the 4 × 4 register-blocked kernel (SIMD or TypeScript).
    *
    * @param queries m × d
    * @param items n × d
@@ -138,7 +174,7 @@ export class CpuBackend implements Backend {
   cosineTopK(queries: Tensor, items: Tensor, options: CosineTopKOptions): Promise<TopKResult> {
     const q = this.#own(queries), x = this.#own(items);
     const k = validateTopK(q, x, options);
-    return Promise.resolve(cosineTopKBlocked(q, x, k, options.exclude));
+    return Promise.resolve(cosineTopKBlocked(q, x, k, options.exclude, this.#kernel));
   }
 
   /**
@@ -182,7 +218,8 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * A dense layer's forward pass (see {@linkcode Backend.denseForward}).
+   * A dense layer's forward pass (see {@linkcode Backend.denseForward}), in
+   * WebAssembly SIMD unless the backend runs the TypeScript kernels.
    *
    * @param inputs X
    * @param weights W
@@ -206,11 +243,15 @@ export class CpuBackend implements Backend {
   ): Promise<Tensor> {
     const x = this.#own(inputs), w = this.#own(weights), b = this.#own(bias);
     validateDense("denseForward", x, w, b, activation);
-    return Promise.resolve(this.#wrap(denseForwardCpu(x, w, b, activation), "dense-output"));
+    return Promise.resolve(
+      this.#wrap(denseForwardBlocked(x, w, b, activation, this.#kernel), "dense-output"),
+    );
   }
 
   /**
-   * A dense layer's backward pass (see {@linkcode Backend.denseBackward}).
+   * A dense layer's backward pass (see {@linkcode Backend.denseBackward}), its
+   * two matrix products in WebAssembly SIMD unless the backend runs the
+   * TypeScript kernels.
    *
    * @param inputs X
    * @param weights W
@@ -249,7 +290,7 @@ export class CpuBackend implements Backend {
     );
     expectShape("denseBackward", y, x.rows, w.cols);
     expectShape("denseBackward", dy, x.rows, w.cols);
-    const g = denseBackwardCpu(x, w, y, dy, activation, wantInputGradient);
+    const g = denseBackwardBlocked(x, w, y, dy, activation, wantInputGradient, this.#kernel);
     return Promise.resolve({
       inputs: g.inputs ? this.#wrap(g.inputs, "input-gradient") : null,
       weights: this.#wrap(g.weights, "weight-gradient"),
