@@ -2,7 +2,8 @@
  * The collaborative stage: triplet-trained user and item embeddings
  * (`TripletRecommender`, `trainTripletEmbeddings`), and baselines with
  * Surprise's defaults: global mean, BaselineOnly (ALS biases), popularity, NMF
- * and Funk SVD. Each implements the `Recommender` interface of the harness.
+ * and Funk SVD, and the tuned rating model `FactorRatingModel` (SVD++ with side
+ * priors). Each implements the `Recommender` interface of the harness.
  *
  * ```ts ignore
  * import { SVD } from "./mod.ts";
@@ -12,6 +13,7 @@
  * @module
  */
 export * from "./baselines.ts";
+export * from "./factor_rating.ts";
 export * from "./nmf.ts";
 export * from "./svd.ts";
 export * from "./triplet.ts";
