@@ -2,22 +2,26 @@
  * Runs benchmark cases outside `deno bench` to report medians, throughput and
  * each case's speed relative to its group's baseline, as markdown.
  *
- *   deno task bench:report [cosine|training|all] [--quick]
+ *   deno task bench:report [cosine|dense|training|all] [--quick]
+ *
+ * `training` includes the dense-layer kernel cases (`dense`).
  *
  * @module
  */
 import { adapterLine, type BenchCase, cosineCases } from "./_cases.ts";
+import { denseCases } from "./_dense_cases.ts";
 import { trainingCases } from "./_training_cases.ts";
 
 const quick = Deno.args.includes("--quick");
 const suite = Deno.args.find((a) => !a.startsWith("--")) ?? "all";
-if (!["cosine", "training", "all"].includes(suite)) {
-  console.error(`unknown suite "${suite}": use cosine, training or all`);
+if (!["cosine", "dense", "training", "all"].includes(suite)) {
+  console.error(`unknown suite "${suite}": use cosine, dense, training or all`);
   Deno.exit(2);
 }
 const cases: BenchCase[] = [
-  ...(suite !== "training" ? await cosineCases() : []),
-  ...(suite !== "cosine" ? await trainingCases() : []),
+  ...(suite === "cosine" || suite === "all" ? await cosineCases() : []),
+  ...(suite !== "cosine" ? await denseCases() : []),
+  ...(suite === "training" || suite === "all" ? await trainingCases() : []),
 ];
 const medians = new Map<string, number>();
 const rows: string[] = [];
