@@ -1,16 +1,19 @@
 /**
- * hwer demo: picks a backend, builds a generated catalogue with planted taste
- * clusters, and recommends the 10 most similar unseen items to every user with
- * the batched cosine top-k kernel.
+ * The compute layer on its own: picks a backend, builds a generated catalogue
+ * with planted taste clusters, and recommends the 10 most similar unseen items
+ * to every user with the batched cosine top-k kernel.
  *
- *   deno task demo            (HWER_BACKEND=cpu|webgpu to force a backend)
+ *   deno run -A examples/topk_clusters.ts     (HWER_BACKEND=cpu|webgpu to force a backend;
+ *                                             HWER_EXAMPLE_QUICK=1 for a smaller catalogue)
  *
  * @module
  */
 import { selectBackend } from "../mod.ts";
 import { Rng } from "../src/util/random.ts";
 
-const USERS = 2000, ITEMS = 5000, DIMS = 64, CLUSTERS = 12, SEEN_PER_USER = 40, K = 10;
+const quick = Deno.env.get("HWER_EXAMPLE_QUICK") === "1";
+const USERS = quick ? 500 : 2000, ITEMS = quick ? 1000 : 5000;
+const DIMS = 64, CLUSTERS = 12, SEEN_PER_USER = 40, K = 10;
 const rng = new Rng(7);
 
 // Items are noisy copies of cluster centres; each user likes one cluster.
