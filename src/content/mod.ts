@@ -18,3 +18,4 @@ export * from "./features.ts";
 export * from "./fusion.ts";
 export * from "./entity_content.ts";
 export * from "./recommender.ts";
+export type { SavedState, StateTensor } from "../util/state.ts";
