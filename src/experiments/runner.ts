@@ -289,12 +289,13 @@ function fitProgress(
   let stage = "";
   let lastEpoch = 0;
   const onEpochs = (name: string, epoch: number, epochs: number, loss?: number) => {
-    if (name !== stage || epoch <= lastEpoch) {
+    // A stage reports several times per epoch (fastText) and may run again (items, then users).
+    if (name !== stage || epoch < lastEpoch) {
       reporter.start(epochs, `${label}: ${name}`);
       stage = name;
     }
     lastEpoch = epoch;
-    reporter.update(epoch, { epoch, ...(loss !== undefined ? { loss } : {}) });
+    reporter.update(epoch, { epoch, ...(Number.isFinite(loss) ? { loss } : {}) });
   };
   if (model instanceof HybridRecommender) {
     return {
