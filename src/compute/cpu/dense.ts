@@ -27,7 +27,11 @@ export type CpuKernel = "auto" | "simd" | "typescript";
 
 /** Operands above this many bytes of WebAssembly memory use the TypeScript kernel. */
 const MAX_WASM_BYTES = 2 ** 30;
-/** Rows of X and dZ per ∂L/∂W pass, so both stay in cache (see `gemm_tn`). */
+/**
+ * Rows of X and dZ per ∂L/∂W pass, so both stay in cache; passes after the
+ * first accumulate into C, which gives the same float32 sums in the same
+ * order. Measured: ~8 % at 1024 × 256 → 256, within noise at 3072 × 64 → 64.
+ */
 const DEPTH_BLOCK = 256;
 
 /**
