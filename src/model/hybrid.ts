@@ -13,7 +13,11 @@
  */
 import type { Backend, Matrix } from "../compute/backend.ts";
 import { CpuBackend } from "../compute/cpu/backend.ts";
-import { BaselineOnly } from "../collab/baselines.ts";
+import {
+  type FactorRatingConfig,
+  FactorRatingModel,
+  type FactorRatingOptions,
+} from "../collab/factor_rating.ts";
 import {
   type DataFingerprint,
   fingerprintDataset,
@@ -78,6 +82,8 @@ export interface HybridOptions {
   readonly collaborative?: "triplet" | "nmf";
   /** Triplet stage options (content and backend are filled in). */
   readonly triplet?: Omit<TripletOptions, "content" | "backend">;
+  /** Options of the rating path's SVD++ ({@linkcode FactorRatingModel}). */
+  readonly rating?: FactorRatingOptions;
   /** NMF stage options, with `collaborative: "nmf"`. */
   readonly nmf?: NMFOptions;
   /**
@@ -140,7 +146,16 @@ export interface HybridFitOptions extends FitOptions {
 interface ValidationTask {
   readonly heldOut: Map<number, Set<number>>;
   readonly candidates: number[] | null;
+  /** Exclude each user's training items from the candidates too (within-bucket tasks). */
+  readonly excludeSeen?: boolean;
 }
+
+/**
+ * Item-count buckets whose items are also ranked against each other when the
+ * item α is fitted, so items with little history are ordered well among their
+ * peers and not only judged by whether they beat popular items to the top 10.
+ */
+const WITHIN_BUCKET_BOUNDS = [0, 1, 3, 6, 11, 21, 51, 101];
 
 /** The parts a fitted model's vectors are built from. */
 interface Parts {
@@ -180,8 +195,8 @@ export class HybridRecommender implements Recommender {
   #users: Matrix | null = null;
   #items: Matrix | null = null;
   #seen: Set<number>[] = [];
-  /** μ, b_u and b_i of the rating path (null for implicit data). */
-  #baseline: { globalMean: number; userBias: Float64Array; itemBias: Float64Array } | null = null;
+  /** The rating path's SVD++ (null for implicit data). */
+  #ratingModel: FactorRatingModel | null = null;
   #fingerprint: DataFingerprint | null = null;
   #validationMetrics: Record<string, number> = {};
   /** Display names of items (their title), or null where there is none. */
@@ -284,9 +299,9 @@ export class HybridRecommender implements Recommender {
         Math.max(1, task.heldOut.size);
     }
     // Implicit data has no ratings to predict: predict() then explains itself.
-    this.#baseline = fitBaseline(fitOn);
+    this.#ratingModel = this.#fitRatingModel(fitOn, report);
     this.#fitRatingMap(validation);
-    if (this.#baseline) metrics["validation rmse"] = this.#validationRmse(validation);
+    if (this.#ratingModel) metrics["validation rmse"] = this.#validationRmse(validation);
     this.#validationMetrics = metrics;
     report({
       stage: "rating",
@@ -297,9 +312,9 @@ export class HybridRecommender implements Recommender {
     if (this.#options.refit ?? true) {
       report({ stage: "refit", message: "retraining on all of train" });
       parts = await this.#trainParts(train, report, options);
-      this.#baseline = fitBaseline(train);
     }
     this.#adopt(train, parts);
+    if (this.#options.refit ?? true) this.#ratingModel = this.#fitRatingModel(train, report);
     this.#fingerprint = fingerprintDataset(train);
   }
 
@@ -452,6 +467,7 @@ export class HybridRecommender implements Recommender {
     users: Matrix,
     tasks: readonly ValidationTask[],
   ): Promise<AlphaRule> {
+    const withinBuckets = this.#withinBucketTasks(tasks.find((t) => t.candidates === null));
     // Mean NDCG@10 of each task, added up: warm and cold retrieval count alike.
     const objective = async (rule: AlphaRule) => {
       const items = blend(
@@ -460,12 +476,10 @@ export class HybridRecommender implements Recommender {
         (e) => alphaFor(rule, this.#itemCounts[e], this.#itemDays[e]),
       );
       let sum = 0;
-      for (const task of tasks) {
-        let taskSum = 0;
-        for (const value of (await this.#validationNdcg(users, items, task)).values()) {
-          taskSum += value;
-        }
-        sum += taskSum / task.heldOut.size;
+      for (const task of tasks) sum += await this.#meanNdcg(users, items, task);
+      // The within-bucket tasks count as one more task, their mean.
+      for (const task of withinBuckets) {
+        sum += (await this.#meanNdcg(users, items, task)) / withinBuckets.length;
       }
       return sum;
     };
@@ -527,6 +541,37 @@ export class HybridRecommender implements Recommender {
     return { kind: "buckets", lowerBounds: bounds, alphas: current.alphas };
   }
 
+  async #meanNdcg(users: Matrix, items: Matrix, task: ValidationTask): Promise<number> {
+    let sum = 0;
+    for (const value of (await this.#validationNdcg(users, items, task)).values()) sum += value;
+    return sum / Math.max(1, task.heldOut.size);
+  }
+
+  /** The warm task split by the held-out items' counts, each ranked among its bucket's items. */
+  #withinBucketTasks(warm: ValidationTask | undefined): ValidationTask[] {
+    if (!warm) return [];
+    const bucketOf = (n: number) => {
+      let b = 0;
+      while (b + 1 < WITHIN_BUCKET_BOUNDS.length && n >= WITHIN_BUCKET_BOUNDS[b + 1]) b++;
+      return b;
+    };
+    const tasks: ValidationTask[] = [];
+    for (let b = 0; b < WITHIN_BUCKET_BOUNDS.length; b++) {
+      const candidates: number[] = [];
+      this.#itemCounts.forEach((n, i) => bucketOf(n) === b && candidates.push(i));
+      const heldOut = new Map<number, Set<number>>();
+      for (const [u, items] of warm.heldOut) {
+        const inBucket = new Set([...items].filter((i) => bucketOf(this.#itemCounts[i]) === b));
+        if (inBucket.size > 0) heldOut.set(u, inBucket);
+      }
+      // Too few users or items say nothing reliable about a bucket.
+      if (heldOut.size >= 20 && candidates.length >= 20) {
+        tasks.push({ heldOut, candidates, excludeSeen: true });
+      }
+    }
+    return tasks;
+  }
+
   /**
    * NDCG@10 per validation user through the backend's top-k: train items
    * excluded, or ranked among the task's candidate items only.
@@ -539,8 +584,13 @@ export class HybridRecommender implements Recommender {
     const list = [...task.heldOut.keys()];
     const candidates = task.candidates;
     const top = candidates
-      ? await this.#topK(pickRows(users, list), pickRows(items, candidates), 10, null)
-      : await this.#topK(pickRows(users, list), items, 10, list);
+      ? await this.#topK(
+        pickRows(users, list),
+        pickRows(items, candidates),
+        10,
+        task.excludeSeen ? this.#seenExclusion(list, candidates) : null,
+      )
+      : await this.#topK(pickRows(users, list), items, 10, this.#seenExclusion(list));
     const out = new Map<number, number>();
     list.forEach((u, n) => {
       const row = top.indices.subarray(n * top.k, (n + 1) * top.k);
@@ -550,21 +600,34 @@ export class HybridRecommender implements Recommender {
     return out;
   }
 
-  async #topK(queries: Matrix, items: Matrix, k: number, excludeFor: readonly number[] | null) {
-    const backend = this.#backend;
-    const offsets = new Int32Array(queries.rows + 1);
+  /** The users' seen items as exclusion CSR, in candidate positions when candidates are given. */
+  #seenExclusion(users: readonly number[], candidates?: readonly number[]) {
+    const position = candidates ? new Map(candidates.map((item, n) => [item, n])) : null;
+    const offsets = new Int32Array(users.length + 1);
     const excluded: number[] = [];
-    if (excludeFor) {
-      excludeFor.forEach((u, n) => {
-        for (const i of this.#seen[u] ?? []) excluded.push(i);
-        offsets[n + 1] = excluded.length;
-      });
-    }
+    users.forEach((u, n) => {
+      for (const i of this.#seen[u] ?? []) {
+        const at = position ? position.get(i) : i;
+        if (at !== undefined) excluded.push(at);
+      }
+      offsets[n + 1] = excluded.length;
+    });
+    return { offsets, indices: Int32Array.from(excluded) };
+  }
+
+  async #topK(
+    queries: Matrix,
+    items: Matrix,
+    k: number,
+    exclude: { offsets: Int32Array; indices: Int32Array } | null,
+  ) {
+    const backend = this.#backend;
     const q = backend.upload(queries, "hybrid-queries"), x = backend.upload(items, "hybrid-items");
     try {
       return await backend.cosineTopK(q, x, {
         k,
-        exclude: { offsets, indices: Int32Array.from(excluded) },
+        exclude: exclude ??
+          { offsets: new Int32Array(queries.rows + 1), indices: new Int32Array(0) },
       });
     } finally {
       backend.dispose(q);
@@ -572,14 +635,32 @@ export class HybridRecommender implements Recommender {
     }
   }
 
-  /** Least squares of the rating residual r − (μ + b_u + b_i) on cos(user, item), over validation. */
+  /**
+   * SVD++ on the ratings with the hybrid item vectors as the prior of each
+   * item's bias and factors (so an item added from features alone gets a
+   * content-based estimate); null for implicit data.
+   */
+  #fitRatingModel(train: Dataset, report: (p: HybridProgress) => void): FactorRatingModel | null {
+    if (!train.interactions.rating) return null;
+    const model = new FactorRatingModel({
+      seed: this.#options.seed ?? 42,
+      ...this.#options.rating,
+    });
+    model.fit(train, {
+      itemSide: this.itemVectors,
+      onEpoch: (epoch, epochs) => report({ stage: "rating", epoch, epochs }),
+    });
+    return model;
+  }
+
+  /** Least squares of the rating residual r − SVD++(u, i) on cos(user, item), over validation. */
   #fitRatingMap(validation: Dataset): void {
     const x = validation.interactions;
-    if (!x.rating || !this.#baseline) return;
+    if (!x.rating || !this.#ratingModel) return;
     let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (let p = 0; p < x.length; p++) {
       const c = this.#cosine(x.user[p], x.item[p]);
-      const y = x.rating[p] - this.#baselineEstimate(x.user[p], x.item[p]);
+      const y = x.rating[p] - this.#ratingModel.estimate(x.user[p], x.item[p]);
       n++, sx += c, sy += y, sxx += c * c, sxy += c * y;
     }
     const variance = sxx - (sx * sx) / Math.max(1, n);
@@ -602,11 +683,6 @@ export class HybridRecommender implements Recommender {
     return Math.sqrt(sum / Math.max(1, x.length));
   }
 
-  #baselineEstimate(user: number, item: number): number {
-    const b = this.#baseline!;
-    return b.globalMean + (b.userBias[user] ?? 0) + (b.itemBias[item] ?? 0);
-  }
-
   #cosine(user: number, item: number): number {
     const u = this.userVectors, i = this.itemVectors, d = u.cols;
     let dot = 0;
@@ -615,8 +691,10 @@ export class HybridRecommender implements Recommender {
   }
 
   /**
-   * A rating estimate μ + b_u + b_i + g(cos), g fitted on the validation split,
-   * clipped to the rating scale.
+   * A rating estimate μ + b_u + b_i + q_iᵀ(p_u + |N(u)|^-½ Σ y_j) + g(cos):
+   * SVD++ whose item parameters are pulled toward a map of the hybrid item
+   * vectors, plus g, linear in the cosine of the hybrid vectors and fitted on
+   * the validation split; clipped to the rating scale.
    *
    * @param user dense user index
    * @param item dense item index
@@ -627,7 +705,7 @@ export class HybridRecommender implements Recommender {
    * ```
    */
   predict(user: number, item: number): number {
-    if (!this.#baseline) {
+    if (!this.#ratingModel) {
       throw new Error(
         this.#parts
           ? "Hybrid.predict: the training data has no ratings to predict"
@@ -635,7 +713,7 @@ export class HybridRecommender implements Recommender {
       );
     }
     const { intercept, slope, min, max } = this.#rating;
-    const estimate = this.#baselineEstimate(user, item) + intercept +
+    const estimate = this.#ratingModel.estimate(user, item) + intercept +
       slope * this.#cosine(user, item);
     return Math.min(max, Math.max(min, estimate));
   }
@@ -691,7 +769,12 @@ export class HybridRecommender implements Recommender {
     users: readonly number[],
     k: number,
   ): Promise<{ indices: Int32Array; scores: Float32Array }[]> {
-    const top = await this.#topK(pickRows(this.userVectors, users), this.itemVectors, k, users);
+    const top = await this.#topK(
+      pickRows(this.userVectors, users),
+      this.itemVectors,
+      k,
+      this.#seenExclusion(users),
+    );
     return users.map((_, n) => ({
       indices: top.indices.slice(n * top.k, (n + 1) * top.k),
       scores: top.scores.slice(n * top.k, (n + 1) * top.k),
@@ -776,6 +859,9 @@ export class HybridRecommender implements Recommender {
     const title = features.title ?? features.name;
     this.#itemLabels.push(typeof title === "string" && title ? title : null);
     this.#blendAll();
+    // The rating path estimates it from its hybrid vector (the prior of its SVD++ parameters).
+    const index = this.#itemIds.length - 1, d = this.itemVectors.cols;
+    this.#ratingModel?.foldInItem(this.itemVectors.data.slice(index * d, (index + 1) * d));
     return this.#itemIds.length - 1;
   }
 
@@ -802,6 +888,7 @@ export class HybridRecommender implements Recommender {
     this.#userDays = appendValue(this.#userDays, NaN) as Float64Array;
     this.#userIds.push(id);
     this.#seen.push(new Set());
+    this.#ratingModel?.foldInUser(null);
     this.#blendAll();
     return this.#userIds.length - 1;
   }
@@ -888,15 +975,8 @@ export class HybridRecommender implements Recommender {
       "seen.items": { shape: [seen.items.length], data: seen.items },
       ...nested.tensors,
     };
-    if (this.#baseline) {
-      tensors["rating.user_bias"] = {
-        shape: [this.#baseline.userBias.length],
-        data: this.#baseline.userBias,
-      };
-      tensors["rating.item_bias"] = {
-        shape: [this.#baseline.itemBias.length],
-        data: this.#baseline.itemBias,
-      };
+    for (const [name, t] of Object.entries(this.#ratingModel?.toTensors() ?? {})) {
+      tensors[`rating.${name}`] = t;
     }
     const { backend: _backend, ...options } = this.#options;
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -906,9 +986,9 @@ export class HybridRecommender implements Recommender {
         idMaps: { users: this.#userIds, items: this.#itemIds },
         tables: {
           alpha: this.#rules as unknown as JsonValue,
-          rating: this.#baseline
+          rating: this.#ratingModel
             ? {
-              globalMean: this.#baseline.globalMean,
+              model: this.#ratingModel.config() as unknown as JsonValue,
               intercept: this.#rating.intercept,
               slope: this.#rating.slope,
               min: finite(this.#rating.min),
@@ -1017,7 +1097,7 @@ export class HybridRecommender implements Recommender {
     );
     const rating = tables.rating as
       | {
-        globalMean: number;
+        model: FactorRatingConfig;
         intercept: number;
         slope: number;
         min: number | null;
@@ -1025,11 +1105,8 @@ export class HybridRecommender implements Recommender {
       }
       | null;
     if (rating) {
-      model.#baseline = {
-        globalMean: rating.globalMean,
-        userBias: Float64Array.from(vector<Float64Array>("rating.user_bias", -1, "F64")),
-        itemBias: Float64Array.from(vector<Float64Array>("rating.item_bias", -1, "F64")),
-      };
+      const ratingTensors = unprefixState("rating", null, tensors as SavedState["tensors"], {});
+      model.#ratingModel = FactorRatingModel.fromTensors(rating.model, ratingTensors.tensors);
       model.#rating = {
         intercept: rating.intercept,
         slope: rating.slope,
@@ -1191,18 +1268,6 @@ function stackRows(top: Matrix, bottom: Matrix): Matrix {
   data.set(top.data, 0);
   data.set(bottom.data, top.rows * top.cols);
   return { rows: top.rows + bottom.rows, cols: top.cols, data };
-}
-
-/** μ, b_u and b_i of BaselineOnly (ALS) on train, or null without ratings. */
-function fitBaseline(train: Dataset) {
-  if (!train.interactions.rating) return null;
-  const baseline = new BaselineOnly();
-  baseline.fit(train);
-  return {
-    globalMean: baseline.globalMean,
-    userBias: Float64Array.from(baseline.userBias),
-    itemBias: Float64Array.from(baseline.itemBias),
-  };
 }
 
 /** Per-user seen items as CSR arrays (sorted within a user, so saves are reproducible). */

@@ -26,7 +26,7 @@ export const STAGE_LABELS: Readonly<Record<HybridProgress["stage"], string>> = {
   triplet: "collaborative (triplet) epochs",
   nmf: "collaborative (NMF) epochs",
   alpha: "α",
-  rating: "rating map",
+  rating: "rating model (SVD++) epochs",
   refit: "refit",
 };
 
