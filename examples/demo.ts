@@ -211,7 +211,8 @@ async function findData(): Promise<Found> {
   } catch (error) {
     progress.stop();
     return generated(
-      `Could not get MovieLens 100K: ${error instanceof Error ? error.message : error}\n${hint}\n` +
+      `MovieLens 100K is not in the cache and could not be downloaded from files.grouplens.org ` +
+        `(${error instanceof Error ? error.message : error}).\n${hint}\n` +
         "Running on a generated movie catalogue instead.\n",
     );
   }
