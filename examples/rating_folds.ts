@@ -8,6 +8,9 @@
  *
  *   deno run -A --no-lock examples/rating_folds.ts [ml-100k folder]
  *
+ * HWER_EXAMPLE_QUICK=1 runs fold u1 only with a few epochs (as CI runs it);
+ * HWER_DATA names the folder holding ml-100k/ when no argument is given.
+ *
  * @module
  */
 import {
@@ -24,10 +27,18 @@ import {
   SVD,
 } from "../mod.ts";
 
-const folder = Deno.args[0] ?? new URL("../../shared/data/ml-100k/", import.meta.url).pathname;
+const quick = Deno.env.get("HWER_EXAMPLE_QUICK") === "1";
+const dataDir = Deno.env.get("HWER_DATA");
+const folder = Deno.args[0] ??
+  (dataDir
+    ? `${dataDir}/ml-100k/`
+    : new URL("../../shared/data/ml-100k/", import.meta.url).pathname);
 const dataset = await loadMovieLens100k(folder);
-const folds = await loadMovieLens100kFolds(folder, dataset);
+const folds = (await loadMovieLens100kFolds(folder, dataset)).slice(0, quick ? 1 : 5);
 const seed = 42;
+const contentOptions = quick
+  ? { items: { text: { dims: 16, epochs: 2 }, fusion: { contentDims: 16, epochs: 5 } } }
+  : {};
 
 interface Rater {
   predict(user: number, item: number): number;
@@ -40,7 +51,7 @@ interface Row {
 }
 type Side = { userSide?: Matrix; itemSide?: Matrix };
 
-const factorOptions: FactorRatingOptions = { seed };
+const factorOptions: FactorRatingOptions = { seed, ...(quick ? { epochs: 5 } : {}) };
 const models: { name: string; fit: (train: Dataset, side: Side) => Rater }[] = [
   {
     name: "BaselineOnly",
@@ -86,7 +97,7 @@ const models: { name: string; fit: (train: Dataset, side: Side) => Rater }[] = [
 
 const rows: Row[] = models.map((m) => ({ model: m.name, rmse: [], mae: [], fitSeconds: [] }));
 for (const fold of folds) {
-  const content = new ContentRecommender({ seed });
+  const content = new ContentRecommender({ seed, ...contentOptions });
   await content.fit(fold.train);
   const side = { userSide: content.userVectors, itemSide: content.itemVectors };
   const x = fold.test.interactions;
