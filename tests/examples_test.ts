@@ -31,6 +31,8 @@ const EXPECTED: Record<string, RegExp[]> = {
     /recommendations from the user's own taste cluster: \d+\.\d %/,
     /already-seen items returned: 0$/m,
   ],
+  "item_buckets.ts": [/^\| Hybrid( \| \d\.\d{3} \/ \d\.\d{3}){6} \|$/m],
+  "rating_folds.ts": [/^\| FactorRating, no side vectors \| \d\.\d{4} \| \d\.\d{4} \|/m],
   "evaluate_models.ts": [
     /^### ml-100k, per-user stratified 75\/25/m,
     /^\| Hybrid \| ml-100k\/stratified-user-0\.75-seed42 \| 0\.\d{4} \|/m,
