@@ -10,6 +10,7 @@ import type { Matrix } from "../compute/backend.ts";
 import { countBy, groupBy } from "../data/dataset.ts";
 import type { Dataset } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
+import { cholesky, choleskySolve } from "../util/matrix.ts";
 import { Rng } from "../util/random.ts";
 import { notFitted, requireRatings } from "./_common.ts";
 
@@ -931,37 +932,6 @@ class RidgeMap {
     for (let a = 0; a < d; a++) x[a] = this.#side.data[r * d + a];
     x[d] = 1;
   }
-}
-
-/** Lower Cholesky factor of a symmetric positive definite n × n matrix. */
-function cholesky(a: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = a[i * n + j];
-      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[j * n + j];
-    }
-  }
-  return l;
-}
-
-/** Solves (L Lᵀ) X = B for B n × m. */
-function choleskySolve(l: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
-  const x = b.slice();
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) {
-      let sum = x[i * m + c];
-      for (let k = 0; k < i; k++) sum -= l[i * n + k] * x[k * m + c];
-      x[i * m + c] = sum / l[i * n + i];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let sum = x[i * m + c];
-      for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * m + c];
-      x[i * m + c] = sum / l[i * n + i];
-    }
-  }
-  return x;
 }
 
 /** The (bias, factors) a side vector maps to. */

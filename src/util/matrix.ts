@@ -90,11 +90,23 @@ export function fitRidgeMap(
   }
   for (let i = 0; i < f - 1; i++) ata[i * f + i] += lambda;
   ata[(f - 1) * f + (f - 1)] += 1e-9;
-  return { rows: f, cols: d, data: Float32Array.from(solveSymmetric(ata, atp, f, d)) };
+  return { rows: f, cols: d, data: Float32Array.from(choleskySolve(cholesky(ata, f), atp, f, d)) };
 }
 
-/** Solves A X = B for symmetric positive definite A (n × n) by Cholesky; B is n × m. */
-function solveSymmetric(a: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
+/**
+ * The lower Cholesky factor L of a symmetric positive definite n × n matrix
+ * (A = L Lᵀ; tiny pivots are clamped so a near-singular A still factors).
+ *
+ * @param a row-major n × n
+ * @param n the size
+ * @returns row-major L
+ * @example
+ * ```ts
+ * import { cholesky } from "./matrix.ts";
+ * console.log([...cholesky(Float64Array.of(4, 2, 2, 2), 2)]); // [2, 0, 1, 1]
+ * ```
+ */
+export function cholesky(a: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -103,16 +115,39 @@ function solveSymmetric(a: Float64Array, b: Float64Array, n: number, m: number):
       l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / l[j * n + j];
     }
   }
-  const x = new Float64Array(n * m);
-  const y = new Float64Array(n);
+  return l;
+}
+
+/**
+ * Solves (L Lᵀ) X = B for B n × m, given L from {@linkcode cholesky}.
+ *
+ * @param l the Cholesky factor, row-major n × n
+ * @param b right-hand sides, row-major n × m
+ * @param n rows
+ * @param m columns of B
+ * @returns X, row-major n × m
+ * @example
+ * ```ts
+ * import { cholesky, choleskySolve } from "./matrix.ts";
+ * const l = cholesky(Float64Array.of(4, 2, 2, 2), 2);
+ * console.log([...choleskySolve(l, Float64Array.of(6, 4), 2, 1)]); // [1, 1]
+ * ```
+ */
+export function choleskySolve(
+  l: Float64Array,
+  b: Float64Array,
+  n: number,
+  m: number,
+): Float64Array {
+  const x = b.slice();
   for (let c = 0; c < m; c++) {
     for (let i = 0; i < n; i++) {
-      let sum = b[i * m + c];
-      for (let k = 0; k < i; k++) sum -= l[i * n + k] * y[k];
-      y[i] = sum / l[i * n + i];
+      let sum = x[i * m + c];
+      for (let k = 0; k < i; k++) sum -= l[i * n + k] * x[k * m + c];
+      x[i * m + c] = sum / l[i * n + i];
     }
     for (let i = n - 1; i >= 0; i--) {
-      let sum = y[i];
+      let sum = x[i * m + c];
       for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k * m + c];
       x[i * m + c] = sum / l[i * n + i];
     }
