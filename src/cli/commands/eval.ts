@@ -151,7 +151,14 @@ Examples:
             } s`,
           );
         }
-        if (results.length > 1) results.push(meanResult(results));
+        if (results.length > 1) {
+          results.push(
+            meanResult(
+              results,
+              `${opened.dataset.name}/${options.split} (mean of ${results.length})`,
+            ),
+          );
+        }
         context.print(context.globals.json ? formatJson(results) : formatMarkdown(results));
       } finally {
         progress.stop();
