@@ -64,6 +64,11 @@ export interface OpenDatasetOptions {
   readonly cacheDir?: string;
   /** Download/extract progress. */
   readonly progress?: ProgressReporter;
+  /**
+   * A folder holding local copies of known datasets (`<dataDir>/ml-100k`, …),
+   * looked at before the cache and the download. Default: `$HWER_DATA`.
+   */
+  readonly dataDir?: string;
 }
 
 /** Files a generic dataset folder may hold, in order of preference. */
@@ -100,10 +105,23 @@ export async function openDataset(
   const info = await statOrUndefined(spec);
   if (!info) {
     if ((KNOWN_DATASETS as readonly string[]).includes(spec)) {
-      const dir = await fetchDataset(spec as KnownDatasetName, {
-        cacheDir: options.cacheDir,
-        onProgress: fetchProgressCallback(options.progress ?? silentProgress),
-      });
+      const dataDir = options.dataDir ?? (Deno.env.get("HWER_DATA") || undefined);
+      if (dataDir && await exists(join(dataDir, spec))) {
+        return await openDataset(join(dataDir, spec), options);
+      }
+      let dir: string;
+      try {
+        dir = await fetchDataset(spec as KnownDatasetName, {
+          cacheDir: options.cacheDir,
+          onProgress: fetchProgressCallback(options.progress ?? silentProgress),
+        });
+      } catch (error) {
+        throw new Error(
+          `${spec}: not in the cache and the download failed (${(error as Error).message}); ` +
+            `pass the dataset's folder instead, or set HWER_DATA to a folder holding ${spec}/`,
+          { cause: error },
+        );
+      }
       const dataset = spec === "ml-100k"
         ? await loadMovieLens100k(dir)
         : await loadMovieLensLatestSmall(dir);

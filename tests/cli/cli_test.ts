@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fingerprintDataset, saveModelFiles } from "../../src/model/manifest.ts";
 import { datasetFromTriples } from "../../src/data/dataset.ts";
-import { hasMl100k, hwer, ML_100K } from "./_run.ts";
+import { CLI, hasMl100k, hwer, ML_100K } from "./_run.ts";
 
 const SUBCOMMANDS = [
   "data",
@@ -412,5 +412,20 @@ Deno.test({
     } finally {
       await Deno.remove(cache, { recursive: true });
     }
+  },
+});
+
+Deno.test({
+  name: "a known dataset name is read from $HWER_DATA/<name> before the cache and the download",
+  ignore: !hasMl100k,
+  async fn() {
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-lock", CLI, "--json", "data", "info", "ml-100k"],
+      env: { NO_COLOR: "1", HWER_DATA: new URL("..", `file://${ML_100K}/`).pathname },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+    assert.equal(JSON.parse(new TextDecoder().decode(run.stdout)).interactions, 100_000);
   },
 });
