@@ -187,10 +187,14 @@ function describeRule(rule: HybridRecommender["alphaRules"]["users"]): string {
     case "stages":
       return Object.entries(rule.alphas).map(([stage, a]) => `${stage} ${a}`).join(", ");
     case "buckets":
-      return rule.lowerBounds.map((lo, b) =>
-        `n ${
-          rule.lowerBounds[b + 1] !== undefined ? `${lo}–${rule.lowerBounds[b + 1] - 1}` : `≥ ${lo}`
-        }: ${rule.alphas[b]}`
-      ).join(", ");
+      return rule.lowerBounds.map((lo, b) => {
+        const next = rule.lowerBounds[b + 1];
+        const range = next === undefined
+          ? `≥ ${lo}`
+          : next - 1 === lo
+          ? `${lo}`
+          : `${lo}–${next - 1}`;
+        return `n ${range}: ${rule.alphas[b]}`;
+      }).join(", ");
   }
 }
