@@ -167,6 +167,8 @@ interface Parts {
   /** Unit tower(content) vectors. */
   userTower: Matrix;
   itemTower: Matrix;
+  /** Unit item content vectors (features only), for similarity by content. */
+  itemContent: Matrix;
 }
 
 /**
@@ -362,6 +364,7 @@ export class HybridRecommender implements Recommender {
       itemIds: { rows: embeddings.items, cols: d, data: table.data.slice(users * d) },
       userTower: unitRows(project(content.userVectors, tower)),
       itemTower: unitRows(project(content.itemVectors, tower)),
+      itemContent: content.itemVectors,
     };
   }
 
@@ -782,21 +785,32 @@ export class HybridRecommender implements Recommender {
   }
 
   /**
-   * Items most similar to an item (itself excluded).
+   * Items most similar to an item (itself excluded): by the cosine of the
+   * blended vectors (default; "people who liked this liked…", which favours
+   * popular items among warm ones) or of the content vectors alone ("items
+   * like this one", by title, genres and other features).
    *
    * @param item dense item index
    * @param k how many
+   * @param options `space`: "hybrid" (default) or "content"
    * @returns indices and cosine scores, best first
    * @example
    * ```ts ignore
    * const { indices } = await model.similarItems(0, 5);
+   * const alike = await model.similarItems(0, 5, { space: "content" });
    * ```
    */
   async similarItems(
     item: number,
     k: number,
+    options: { space?: "hybrid" | "content" } = {},
   ): Promise<{ indices: Int32Array; scores: Float32Array }> {
-    return await this.#similar(this.itemVectors, item, k);
+    const space = options.space ?? "hybrid";
+    return await this.#similar(
+      space === "content" ? this.#requireParts().itemContent : this.itemVectors,
+      item,
+      k,
+    );
   }
 
   /**
@@ -851,6 +865,7 @@ export class HybridRecommender implements Recommender {
     const content = await parts.content.embedItem(features);
     const tower = unitRows(project({ rows: 1, cols: content.length, data: content }, parts.tower));
     parts.itemTower = appendRow(parts.itemTower, tower.data);
+    parts.itemContent = appendRow(parts.itemContent, content);
     // No behaviour yet: the id embedding starts where the tower puts the item.
     parts.itemIds = appendRow(parts.itemIds, tower.data);
     this.#itemCounts = appendValue(this.#itemCounts, 0) as Int32Array;
@@ -974,6 +989,8 @@ export class HybridRecommender implements Recommender {
       "seen.offsets": { shape: [seen.offsets.length], data: seen.offsets },
       "seen.items": { shape: [seen.items.length], data: seen.items },
       ...nested.tensors,
+      // The content model's own table stops at training; items added since are in the parts.
+      "content.item_vectors": matrix(parts.itemContent),
     };
     for (const [name, t] of Object.entries(this.#ratingModel?.toTensors() ?? {})) {
       tensors[`rating.${name}`] = t;
@@ -1077,6 +1094,7 @@ export class HybridRecommender implements Recommender {
       itemIds: matrix("item.id_embedding", items),
       userTower: matrix("user.tower_embedding", users),
       itemTower: matrix("item.tower_embedding", items),
+      itemContent: matrix("content.item_vectors", items),
     };
     model.#rules = tables.alpha as { users: AlphaRule; items: AlphaRule };
     model.#userIds = [...manifest.idMaps.users];
@@ -1260,6 +1278,7 @@ function nmfParts(
     itemIds,
     userTower: unitRows(project(content.userVectors, tower)),
     itemTower: unitRows(project(content.itemVectors, tower)),
+    itemContent: content.itemVectors,
   };
 }
 

@@ -91,6 +91,21 @@ Deno.test({
       assert.equal(neighbours.length, 5);
       assert.ok(neighbours.every((e: { id: string }) => e.id !== "50"));
 
+      const byContent = await hwer(
+        "--json",
+        "similar",
+        "--model",
+        dir,
+        "--item",
+        "50",
+        "--space",
+        "content",
+        "--k",
+        "3",
+      );
+      assert.equal(byContent.code, 0, byContent.stderr);
+      assert.equal(JSON.parse(byContent.stdout)[0].results.length, 3);
+
       const newItem = await hwer(
         "similar",
         "--model",

@@ -78,6 +78,22 @@ Deno.test("HybridRecommender.addItem() with only a title and genres reaches the 
   await assert.rejects(() => model.addItem("new-space-saga", { title: "again" }), /already exists/);
 });
 
+Deno.test("HybridRecommender.similarItems() by content finds the sequel; a new item's content neighbours share its genre", async () => {
+  const starWars = ml100k.items.ids.indexOf("50"), empire = ml100k.items.ids.indexOf("172");
+  const byContent = await model.similarItems(starWars, 10, { space: "content" });
+  assert.ok(
+    byContent.indices.includes(empire),
+    "Empire Strikes Back is among Star Wars' content neighbours",
+  );
+  const index = await model.addItem("content-probe", {
+    title: "Alien Planet War",
+    genres: ["Sci-Fi"],
+  });
+  const neighbours = await model.similarItems(index, 10, { space: "content" });
+  const sciFi = [...neighbours.indices].filter((i) => genres.values[i]?.includes("Sci-Fi")).length;
+  assert.ok(sciFi >= 6, `${sciFi} of 10 content neighbours are Sci-Fi`);
+});
+
 Deno.test("HybridRecommender.addUser() and addInteractions() serve a new user at once and move α", async () => {
   const user = await model.addUser("new-user", { age: 25, gender: "M", occupation: "student" });
   const first = await model.recommend(user, 10);
@@ -136,6 +152,10 @@ Deno.test("HybridRecommender.save() and load() round-trip: same ids, α, top-k, 
     const users = [0, 5, model.ids.users.length - 1];
     assert.deepEqual(await loaded.recommendBatch(users, 10), await model.recommendBatch(users, 10));
     assert.deepEqual(await loaded.similarItems(3, 5), await model.similarItems(3, 5));
+    assert.deepEqual(
+      await loaded.similarItems(3, 5, { space: "content" }),
+      await model.similarItems(3, 5, { space: "content" }),
+    );
     for (const [u, i] of [[0, 0], [10, 50], [942, 1681]]) {
       assert.equal(loaded.predict(u, i), model.predict(u, i));
     }

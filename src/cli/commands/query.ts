@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "npm:@commander-js/extra-typings@15.1.0";
+import { Command, type CommandUnknownOpts, Option } from "npm:@commander-js/extra-typings@15.1.0";
 import { HybridRecommender } from "../../model/hybrid.ts";
 import type { CliContext } from "../context.ts";
 import { UsageError } from "../errors.ts";
@@ -194,16 +194,26 @@ export function similarCommand(context: CliContext): CommandUnknownOpts {
       parseFeatures,
     )
     .option("--user <id>", "an original user id: list the most similar users")
+    .addOption(
+      new Option(
+        "--space <space>",
+        "items: by the blended vectors (hybrid) or by features alone (content)",
+      ).choices(["hybrid", "content"] as const).default("hybrid" as const),
+    )
     .option("--k <n>", "how many", parsePositiveInt, 10)
     .addHelpText(
       "after",
       `
-Similarity is the cosine of the blended (content + collaborative) vectors. A
-new item needs only its features (title, genres, …): it is embedded through
-the content model and the tower with the α of an item with no history.
+Similarity is the cosine of the blended (content + collaborative) vectors —
+"people who liked this also liked", which favours popular films among warm
+items — or, with --space content, of the content vectors alone ("films like
+this one" by title, genres, year). A new item needs only its features: it is
+embedded through the content model (and the tower, with the α of an item with
+no history).
 
 Examples:
   $ hwer similar --model models/ml-100k --item 50 --k 5
+  $ hwer similar --model models/ml-100k --item 50 --space content
   $ hwer similar --model models/ml-100k --new-item '{"title": "Space Saga", "genres": ["Sci-Fi", "Adventure"]}'
   $ hwer similar --model models/ml-100k --user 196 --json`,
     )
@@ -230,7 +240,11 @@ Examples:
           : known(model, "item", options.item!, options.model);
         answer = {
           query: { item: isNew ? "(new item)" : options.item, new: isNew },
-          results: entries(model, "item", await model.similarItems(index, options.k)),
+          results: entries(
+            model,
+            "item",
+            await model.similarItems(index, options.k, { space: options.space }),
+          ),
         };
       }
       printAnswers(
