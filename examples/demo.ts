@@ -149,7 +149,8 @@ console.log(
     newMovie.genres.join(", ")
   }] (no ratings, no retraining)`,
 );
-const similar = await hybrid.similarItems(newIndex, 5);
+// By features alone: the blended space would put any new film near the popular ones.
+const similar = await hybrid.similarItems(newIndex, 5, { space: "content" });
 console.log(
   `most similar movies: ${Array.from(similar.indices, (i) => titles[i] ?? "?").join("; ")}`,
 );
