@@ -368,26 +368,20 @@ export class FactorRatingModel implements Recommender {
   estimate(user: number | Float32Array, item: number | Float32Array): number {
     const s = this.#fitted();
     const w = s.width;
-    let ub: number, uv: Float32Array, uo: number;
-    if (typeof user === "number") {
-      checkIndex(user, s.users, "user");
-      ub = s.userBias[user];
-      uv = s.userFactors;
-      uo = user * w;
-    } else {
-      [ub, uv] = sidePrior(s.userSide, user, w, "user");
-      uo = 0;
-    }
-    let ib: number, iv: Float32Array, io: number;
-    if (typeof item === "number") {
-      checkIndex(item, s.items, "item");
-      ib = s.itemBias[item];
-      iv = s.itemFactors;
-      io = item * w;
-    } else {
-      [ib, iv] = sidePrior(s.itemSide, item, w, "item");
-      io = 0;
-    }
+    // (bias, factor array, offset) of a fitted row, or the side prior of an unseen entity.
+    const parts = (
+      x: number | Float32Array,
+      kind: "user" | "item",
+    ): [number, Float32Array, number] => {
+      const [count, bias, factors, side] = kind === "user"
+        ? [s.users, s.userBias, s.userFactors, s.userSide]
+        : [s.items, s.itemBias, s.itemFactors, s.itemSide];
+      if (typeof x !== "number") return [...sidePrior(side, x, w, kind), 0];
+      checkIndex(x, count, kind);
+      return [bias[x], factors, x * w];
+    };
+    const [ub, uv, uo] = parts(user, "user");
+    const [ib, iv, io] = parts(item, "item");
     const est = s.mean + ub + ib + dot(uv, uo, iv, io, w);
     const scale = s.scale;
     if (!scale) return est;
