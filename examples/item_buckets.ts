@@ -5,7 +5,7 @@
  * unseen items of the same bucket (bucket 0 is the cold-item question) —
  * NDCG@10 and AUC per bucket.
  *
- *   deno run -A --no-lock examples/item_buckets.ts [ml-100k folder]
+ *   deno run -A --no-lock examples/item_buckets.ts [ml-100k folder] [seed]
  *
  * HWER_EXAMPLE_QUICK=1 trains for a few epochs only (as CI runs it).
  *
@@ -25,7 +25,11 @@ import {
 const quick = Deno.env.get("HWER_EXAMPLE_QUICK") === "1";
 const folder = Deno.args[0] ?? new URL("../../shared/data/ml-100k", import.meta.url).pathname;
 const dataset = await loadDataset("ml-100k", { localDir: folder });
-const seed = 42;
+const seed = Number(Deno.args[1] ?? 42);
+if (!Number.isSafeInteger(seed) || seed < 0) {
+  console.error(`item_buckets: the seed must be a whole number ≥ 0, got "${Deno.args[1]}"`);
+  Deno.exit(2);
+}
 const split = stratifiedSplit(dataset, { seed });
 const content = quick
   ? { items: { text: { dims: 16, epochs: 2 }, fusion: { contentDims: 16, epochs: 3 } } }
@@ -53,7 +57,7 @@ for (const model of models) {
 
 const labels = results[0].breakdown!.buckets.map((b) => b.label);
 console.log(
-  `### ml-100k, stratified 75/25, held-out items ranked within their training-interaction bucket (NDCG@10 / AUC)\n`,
+  `### ml-100k, stratified 75/25 (seed ${seed}), held-out items ranked within their training-interaction bucket (NDCG@10 / AUC)\n`,
 );
 console.log(`| model | all items | ${labels.join(" | ")} |`);
 console.log(`| --- | --- | ${labels.map(() => "---").join(" | ")} |`);
