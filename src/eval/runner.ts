@@ -280,11 +280,12 @@ export async function evaluate(
       for (let n = 0; n < tx.length; n++) excluded[tx.item[n]] = 0;
     }
     const mask = excluded.slice();
-    // Per item bucket, 1 marks the items outside it (for within-bucket ranking).
-    const outside = bounds.map((_, b) =>
-      Uint8Array.from({ length: nItems }, (_, i) => (bucketOf(bounds, itemCounts[i]) === b ? 0 : 1))
-    );
-    const bucketMask = new Uint8Array(nItems);
+    // Within-bucket ranking needs each item's bucket and a scratch mask.
+    const withinBuckets = by === "item" && options.bucketCandidates === "bucket";
+    const itemBuckets = withinBuckets
+      ? Int32Array.from(itemCounts, (count) => bucketOf(bounds, count))
+      : null;
+    const bucketMask = new Uint8Array(withinBuckets ? nItems : 0);
     const rng = new Rng(options.seed ?? 42);
     const negatives = options.negatives ?? 100;
     const listMetrics = ranking.filter((m) => LIST_METRICS.includes(m));
@@ -318,9 +319,9 @@ export async function evaluate(
       }
       for (const [relevant, slot] of relevantSets) {
         // Within-bucket ranking: items of other buckets are neither listed nor negatives.
-        const within = slot >= 0 && by === "item" && options.bucketCandidates === "bucket";
+        const within = slot >= 0 && itemBuckets !== null;
         if (within) {
-          for (let i = 0; i < nItems; i++) bucketMask[i] = mask[i] | outside[slot][i];
+          for (let i = 0; i < nItems; i++) bucketMask[i] = itemBuckets[i] === slot ? mask[i] : 1;
         }
         const slotMask = within ? bucketMask : mask;
         const slotList = within && listMetrics.length > 0
