@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { bucketOf } from "../eval/metrics.ts";
 
 /**
  * Lifecycle stage names used by {@linkcode defaultStage}.
@@ -83,11 +84,8 @@ export function alphaFor(rule: AlphaRule, n: number, days: number): number {
       return rule.k / (rule.k + n) || 0;
     case "stages":
       return rule.alphas[defaultStage(n, days)];
-    case "buckets": {
-      let b = 0;
-      while (b + 1 < rule.lowerBounds.length && n >= rule.lowerBounds[b + 1]) b++;
-      return rule.alphas[b];
-    }
+    case "buckets":
+      return rule.alphas[bucketOf(rule.lowerBounds, n)];
   }
 }
 
@@ -250,8 +248,7 @@ function scoreBuckets(gains: AlphaGains, bounds: readonly number[], minEntities:
   const members = new Int32Array(bounds.length);
   for (let e = 0; e < gains.entities; e++) {
     if (!gains.weight[e]) continue;
-    let b = 0;
-    while (b + 1 < bounds.length && gains.counts[e] >= bounds[b + 1]) b++;
+    const b = bucketOf(bounds, gains.counts[e]);
     members[b]++;
     for (let j = 0; j < g; j++) sums[b][j] += gains.weight[e] * gains.gains[e * g + j];
   }

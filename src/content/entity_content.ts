@@ -17,7 +17,7 @@ import {
   type FusionOptions,
   type FusionProgress,
 } from "./fusion.ts";
-import { type SavedState, stateMatrix, stateObject } from "../util/state.ts";
+import { matrixTensor, type SavedState, stateMatrix, stateObject } from "../util/state.ts";
 import {
   FastTextModel,
   planEntityDocuments,
@@ -252,14 +252,8 @@ export class EntityContentModel {
     const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
     const layers = (role: "encoder" | "decoder", list: readonly DenseLayer[]) =>
       list.map((layer, i) => {
-        tensors[`fusion.${role}.${i}.weight`] = {
-          shape: [layer.weights.rows, layer.weights.cols],
-          data: layer.weights.data,
-        };
-        tensors[`fusion.${role}.${i}.bias`] = {
-          shape: [1, layer.bias.cols],
-          data: layer.bias.data,
-        };
+        tensors[`fusion.${role}.${i}.weight`] = matrixTensor(layer.weights);
+        tensors[`fusion.${role}.${i}.bias`] = matrixTensor(layer.bias);
         return layer.activation;
       });
     const fusion = this.fusion

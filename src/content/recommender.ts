@@ -29,6 +29,7 @@ import type { FusionProgress } from "./fusion.ts";
 import type { TextTrainingProgress } from "./text.ts";
 import { applyAffineMap, fitRidgeMap, pickRows, unitRows } from "../util/matrix.ts";
 import {
+  matrixTensor,
   prefixState,
   type SavedState,
   stateMatrix,
@@ -312,7 +313,6 @@ export class ContentRecommender implements Recommender {
     if (!this.#itemModel || !this.#averageTaste) throw new Error("Content: call fit() first");
     const items = this.#itemModel.exportState();
     const users = this.#userModel?.exportState() ?? null;
-    const matrix = (m: Matrix) => ({ shape: [m.rows, m.cols], data: m.data });
     const own = prefixState("items", items), ofUsers = users ? prefixState("users", users) : null;
     return {
       json: {
@@ -323,10 +323,10 @@ export class ContentRecommender implements Recommender {
       tensors: {
         ...own.tensors,
         ...ofUsers?.tensors,
-        item_vectors: matrix(this.itemVectors),
-        user_vectors: matrix(this.userVectors),
+        item_vectors: matrixTensor(this.itemVectors),
+        user_vectors: matrixTensor(this.userVectors),
         average_taste: { shape: [1, this.#averageTaste.length], data: this.#averageTaste },
-        ...(this.#userMap ? { user_map: matrix(this.#userMap) } : {}),
+        ...(this.#userMap ? { user_map: matrixTensor(this.#userMap) } : {}),
       },
       files: { ...own.files, ...ofUsers?.files },
     };

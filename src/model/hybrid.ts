@@ -27,16 +27,16 @@ import {
   saveModelFiles,
 } from "./manifest.ts";
 import type { DecodedTensor } from "./safetensors.ts";
-import { prefixState, type SavedState, unprefixState } from "../util/state.ts";
+import { matrixTensor, prefixState, type SavedState, unprefixState } from "../util/state.ts";
 import { NMF, type NMFOptions } from "../collab/nmf.ts";
 import { trainTripletEmbeddings, type TripletOptions } from "../collab/triplet.ts";
 import { ContentRecommender, type ContentRecommenderOptions } from "../content/recommender.ts";
 import { fitRidgeMap, pickRows, unitRows } from "../util/matrix.ts";
 import type { EntityFeatures } from "../content/features.ts";
-import { groupBy, withInteractions } from "../data/dataset.ts";
+import { countBy, groupBy, withInteractions } from "../data/dataset.ts";
 import { coldItemSplit, stratifiedSplit } from "../data/splits.ts";
 import type { Dataset } from "../data/types.ts";
-import { ndcgAtK } from "../eval/metrics.ts";
+import { bucketOf, ndcgAtK } from "../eval/metrics.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import {
   ALPHA_GRID,
@@ -280,7 +280,8 @@ export class HybridRecommender implements Recommender {
     let parts = await this.#trainParts(fitOn, report, options);
     this.#adopt(fitOn, parts);
     report({ stage: "alpha", message: "fitting α on the validation split" });
-    this.#rules = await this.#fitAlpha(fitOn, warm, cold, parts);
+    const tasks = validationTasks(fitOn, warm, cold);
+    this.#rules = await this.#fitAlpha(tasks, parts);
     this.#blendAll();
     report({
       stage: "alpha",
@@ -289,16 +290,9 @@ export class HybridRecommender implements Recommender {
       }`,
     });
     const metrics: Record<string, number> = {};
-    for (const task of validationTasks(fitOn, warm, cold)) {
-      let sum = 0;
-      for (
-        const value of (await this.#validationNdcg(this.userVectors, this.itemVectors, task))
-          .values()
-      ) {
-        sum += value;
-      }
-      metrics[`validation ${task.candidates ? "cold-item" : "warm"} ndcg@10`] = sum /
-        Math.max(1, task.heldOut.size);
+    for (const task of tasks) {
+      metrics[`validation ${task.candidates ? "cold-item" : "warm"} ndcg@10`] = await this
+        .#meanNdcg(this.userVectors, this.itemVectors, task);
     }
     // Implicit data has no ratings to predict: predict() then explains itself.
     this.#ratingModel = this.#fitRatingModel(fitOn, report);
@@ -354,18 +348,14 @@ export class HybridRecommender implements Recommender {
         options.onEpoch?.(p.epoch, p.epochs);
       },
     });
-    const tower = embeddings.tower!;
     const users = embeddings.users, d = embeddings.table.cols;
     const table = unitRows(embeddings.table);
-    return {
+    return assembleParts(
       content,
-      tower,
-      userIds: { rows: users, cols: d, data: table.data.slice(0, users * d) },
-      itemIds: { rows: embeddings.items, cols: d, data: table.data.slice(users * d) },
-      userTower: unitRows(project(content.userVectors, tower)),
-      itemTower: unitRows(project(content.itemVectors, tower)),
-      itemContent: content.itemVectors,
-    };
+      embeddings.tower!,
+      { rows: users, cols: d, data: table.data.slice(0, users * d) },
+      { rows: embeddings.items, cols: d, data: table.data.slice(users * d) },
+    );
   }
 
   /** Takes the parts and the interaction history of `train` as the model's state. */
@@ -402,13 +392,10 @@ export class HybridRecommender implements Recommender {
   }
 
   async #fitAlpha(
-    train: Dataset,
-    warm: Dataset,
-    cold: Dataset | null,
+    tasks: readonly ValidationTask[],
     parts: Parts,
   ): Promise<{ users: AlphaRule; items: AlphaRule }> {
     const mode = this.#options.alpha ?? "tree";
-    const tasks = validationTasks(train, warm, cold);
     const fitRule = (gains: AlphaGains) =>
       mode === "smooth"
         ? fitSmoothAlpha(gains)
@@ -553,18 +540,14 @@ export class HybridRecommender implements Recommender {
   /** The warm task split by the held-out items' counts, each ranked among its bucket's items. */
   #withinBucketTasks(warm: ValidationTask | undefined): ValidationTask[] {
     if (!warm) return [];
-    const bucketOf = (n: number) => {
-      let b = 0;
-      while (b + 1 < WITHIN_BUCKET_BOUNDS.length && n >= WITHIN_BUCKET_BOUNDS[b + 1]) b++;
-      return b;
-    };
+    const bucket = Int32Array.from(this.#itemCounts, (n) => bucketOf(WITHIN_BUCKET_BOUNDS, n));
     const tasks: ValidationTask[] = [];
     for (let b = 0; b < WITHIN_BUCKET_BOUNDS.length; b++) {
       const candidates: number[] = [];
-      this.#itemCounts.forEach((n, i) => bucketOf(n) === b && candidates.push(i));
+      bucket.forEach((of, i) => of === b && candidates.push(i));
       const heldOut = new Map<number, Set<number>>();
       for (const [u, items] of warm.heldOut) {
-        const inBucket = new Set([...items].filter((i) => bucketOf(this.#itemCounts[i]) === b));
+        const inBucket = new Set([...items].filter((i) => bucket[i] === b));
         if (inBucket.size > 0) heldOut.set(u, inBucket);
       }
       // Too few users or items say nothing reliable about a bucket.
@@ -877,7 +860,7 @@ export class HybridRecommender implements Recommender {
     // The rating path estimates it from its hybrid vector (the prior of its SVD++ parameters).
     const index = this.#itemIds.length - 1, d = this.itemVectors.cols;
     this.#ratingModel?.foldInItem(this.itemVectors.data.slice(index * d, (index + 1) * d));
-    return this.#itemIds.length - 1;
+    return index;
   }
 
   /**
@@ -966,7 +949,6 @@ export class HybridRecommender implements Recommender {
     extra: { metrics?: Record<string, number | null>; createdAt?: string } = {},
   ): Promise<ModelManifest> {
     const parts = this.#requireParts();
-    const matrix = (m: Matrix) => ({ shape: [m.rows, m.cols], data: m.data });
     const seen = seenCsr(this.#seen);
     const content = parts.content.exportState();
     const nested = prefixState("content", content);
@@ -974,14 +956,14 @@ export class HybridRecommender implements Recommender {
       string,
       { shape: number[]; data: Float32Array | Float64Array | Int32Array }
     > = {
-      "user.embedding": matrix(this.userVectors),
-      "item.embedding": matrix(this.itemVectors),
-      "user.id_embedding": matrix(parts.userIds),
-      "item.id_embedding": matrix(parts.itemIds),
-      "user.tower_embedding": matrix(parts.userTower),
-      "item.tower_embedding": matrix(parts.itemTower),
-      "tower.weight": matrix(parts.tower.weights),
-      "tower.bias": matrix(parts.tower.bias),
+      "user.embedding": matrixTensor(this.userVectors),
+      "item.embedding": matrixTensor(this.itemVectors),
+      "user.id_embedding": matrixTensor(parts.userIds),
+      "item.id_embedding": matrixTensor(parts.itemIds),
+      "user.tower_embedding": matrixTensor(parts.userTower),
+      "item.tower_embedding": matrixTensor(parts.itemTower),
+      "tower.weight": matrixTensor(parts.tower.weights),
+      "tower.bias": matrixTensor(parts.tower.bias),
       "user.interactions": { shape: [this.#userCounts.length], data: this.#userCounts },
       "item.interactions": { shape: [this.#itemCounts.length], data: this.#itemCounts },
       "user.days_since_first": { shape: [this.#userDays.length], data: this.#userDays },
@@ -990,7 +972,7 @@ export class HybridRecommender implements Recommender {
       "seen.items": { shape: [seen.items.length], data: seen.items },
       ...nested.tensors,
       // The content model's own table stops at training; items added since are in the parts.
-      "content.item_vectors": matrix(parts.itemContent),
+      "content.item_vectors": matrixTensor(parts.itemContent),
     };
     for (const [name, t] of Object.entries(this.#ratingModel?.toTensors() ?? {})) {
       tensors[`rating.${name}`] = t;
@@ -1258,7 +1240,8 @@ function nmfParts(
   const d = nmf.userFactors.length / Math.max(1, users);
   const userIds = unitRows({ rows: users, cols: d, data: Float32Array.from(nmf.userFactors) });
   const itemIds = unitRows({ rows: items, cols: d, data: Float32Array.from(nmf.itemFactors) });
-  const { userCounts, itemCounts } = historyOf(train);
+  const userCounts = countBy(train.interactions.user, users);
+  const itemCounts = countBy(train.interactions.item, items);
   const contentAll = stackRows(content.userVectors, content.itemVectors);
   const map = fitRidgeMap(
     contentAll,
@@ -1271,6 +1254,16 @@ function nmfParts(
     weights: { rows: c, cols: d, data: map.data.slice(0, c * d) },
     bias: { rows: 1, cols: d, data: map.data.slice(c * d) },
   };
+  return assembleParts(content, tower, userIds, itemIds);
+}
+
+/** The parts of a fitted model: its stages' outputs and the tower's image of every entity. */
+function assembleParts(
+  content: ContentRecommender,
+  tower: { weights: Matrix; bias: Matrix },
+  userIds: Matrix,
+  itemIds: Matrix,
+): Parts {
   return {
     content,
     tower,

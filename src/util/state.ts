@@ -24,6 +24,23 @@ export interface StateTensor {
 }
 
 /**
+ * A matrix as a 2-D state tensor (the inverse of {@linkcode stateMatrix}).
+ *
+ * @param matrix rows × cols, row-major
+ * @returns the tensor, sharing the matrix's data
+ * @example
+ * ```ts
+ * import { matrixTensor } from "./state.ts";
+ * console.log(matrixTensor({ rows: 1, cols: 2, data: Float32Array.of(1, 2) }).shape); // [1, 2]
+ * ```
+ */
+export function matrixTensor(
+  matrix: { readonly rows: number; readonly cols: number; readonly data: Float32Array },
+): { shape: number[]; data: Float32Array } {
+  return { shape: [matrix.rows, matrix.cols], data: matrix.data };
+}
+
+/**
  * A component's saved state.
  *
  * @example
