@@ -105,7 +105,7 @@ export async function openDataset(
   const info = await statOrUndefined(spec);
   if (!info) {
     if ((KNOWN_DATASETS as readonly string[]).includes(spec)) {
-      const dataDir = options.dataDir ?? (Deno.env.get("HWER_DATA") || undefined);
+      const dataDir = options.dataDir ?? envDataDir();
       if (dataDir && await exists(join(dataDir, spec))) {
         return await openDataset(join(dataDir, spec), options);
       }
@@ -253,4 +253,13 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
 
 async function exists(path: string): Promise<boolean> {
   return (await statOrUndefined(path)) !== undefined;
+}
+
+/** `$HWER_DATA`, or undefined when it is unset or the environment may not be read. */
+function envDataDir(): string | undefined {
+  try {
+    return Deno.env.get("HWER_DATA") || undefined;
+  } catch {
+    return undefined;
+  }
 }

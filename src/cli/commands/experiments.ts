@@ -13,7 +13,6 @@ import {
   InvalidArgumentError,
   Option,
 } from "npm:@commander-js/extra-typings@15.1.0";
-import type { KnownDatasetName } from "../../data/fetch.ts";
 import {
   EXPERIMENT_MODEL_IDS,
   type ExperimentModelId,
@@ -24,7 +23,7 @@ import { type ExperimentDataset, runExperiments } from "../../experiments/runner
 import { formatExperimentsJson, formatExperimentsMarkdown } from "../../experiments/format.ts";
 import { atomicWriteFile } from "../../util/atomic_write.ts";
 import type { CliContext } from "../context.ts";
-import { KNOWN_DATASETS, openDataset } from "../datasets.ts";
+import { openDataset } from "../datasets.ts";
 
 /** The datasets `hwer experiments` runs without `--datasets`. */
 export const DEFAULT_EXPERIMENT_DATASETS: readonly string[] = ["ml-100k", "ml-latest-small"];
@@ -90,15 +89,17 @@ Examples:
     )
     .action(async (options) => {
       const { seed, quiet } = context.globals;
-      const dataDir = options.dataDir ?? envDataDir();
       const progress = context.progress();
       const datasets: ExperimentDataset[] = [];
       try {
         for (const spec of options.datasets) {
-          const local = await localCopy(spec, dataDir);
-          const opened = await openDataset(local ?? spec, { cacheDir: options.cache, progress });
+          const opened = await openDataset(spec, {
+            cacheDir: options.cache,
+            progress,
+            dataDir: options.dataDir,
+          });
           progress.stop();
-          context.debug(`experiments: ${spec} read from ${opened.dir ?? local ?? spec}`);
+          context.debug(`experiments: ${spec} read from ${opened.dir ?? spec}`);
           datasets.push({ dataset: opened.dataset });
         }
       } finally {
@@ -137,25 +138,6 @@ Examples:
       }
       context.print(context.globals.json ? json : markdown);
     });
-}
-
-/** `<dataDir>/<name>` for a known name whose folder exists there; undefined otherwise. */
-async function localCopy(spec: string, dataDir: string | undefined): Promise<string | undefined> {
-  if (!dataDir || !(KNOWN_DATASETS as readonly string[]).includes(spec)) return undefined;
-  const folder = join(dataDir, spec as KnownDatasetName);
-  try {
-    return (await Deno.stat(folder)).isDirectory ? folder : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function envDataDir(): string | undefined {
-  try {
-    return Deno.env.get("HWER_DATA") || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function parseList(value: string, what: string): string[] {
