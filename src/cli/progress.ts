@@ -21,6 +21,8 @@ import cliProgress from "npm:cli-progress@3.12.0";
 import type { FetchProgress } from "../data/fetch.ts";
 import type { FitOptions } from "../eval/recommender.ts";
 
+export { stageProgress, type StageReport } from "./stages.ts";
+
 /**
  * Extra numbers shown next to a bar: the epoch and loss of a training stage,
  * or anything else worth a glance.

@@ -13,6 +13,7 @@ import { evaluate, type MetricName } from "../eval/runner.ts";
 import { HWER_VERSION } from "../model/manifest.ts";
 import { type HybridFitOptions, type HybridProgress, HybridRecommender } from "../model/hybrid.ts";
 import type { ProgressReporter } from "../cli/progress.ts";
+import { stageProgress } from "../cli/stages.ts";
 import {
   EXPERIMENT_MODEL_IDS,
   type ExperimentDefinition,
@@ -286,32 +287,16 @@ function fitProgress(
   label: string,
 ): HybridFitOptions {
   if (!reporter) return {};
-  let stage = "";
-  let lastEpoch = 0;
-  const onEpochs = (name: string, epoch: number, epochs: number, loss?: number) => {
-    // A stage reports several times per epoch (fastText) and may run again (items, then users).
-    if (name !== stage || epoch < lastEpoch) {
-      reporter.start(epochs, `${label}: ${name}`);
-      stage = name;
-    }
-    lastEpoch = epoch;
-    reporter.update(epoch, { epoch, ...(Number.isFinite(loss) ? { loss } : {}) });
-  };
   if (model instanceof HybridRecommender) {
     return {
-      onProgress: (p: HybridProgress) => {
-        if (p.epoch !== undefined) {
-          onEpochs(`${p.stage} epochs`, p.epoch, p.epochs ?? 0, p.loss);
-        } else if (p.stage === "alpha" && stage !== "alpha") {
-          reporter.start(0, `${label}: fitting α`);
-          stage = "alpha";
-          lastEpoch = 0;
-        }
-      },
+      onProgress: stageProgress(reporter, (stage) => `${label}: ${stage} epochs`, (p, newStage) => {
+        if (newStage && p.stage === "alpha") reporter.start(0, `${label}: fitting α`);
+      }),
     };
   }
+  const draw = stageProgress(reporter, () => `${label}: epochs`);
   const options: FitOptions = {
-    onEpoch: (epoch, epochs) => onEpochs("epochs", epoch, epochs),
+    onEpoch: (epoch, epochs) => draw({ stage: "epochs", epoch, epochs }),
   };
   return options;
 }

@@ -9,6 +9,7 @@ import {
   type ProgressReporter,
   type ProgressStream,
   silentProgress,
+  stageProgress,
 } from "../../src/cli/progress.ts";
 import { hasMl100k, ML_100K } from "./_run.ts";
 
@@ -174,4 +175,25 @@ Deno.test("CliContext.selectBackend() picks the --backend choice once and says w
   } finally {
     first.backend.destroy();
   }
+});
+
+Deno.test("stageProgress() draws one bar per stage run, not per report within an epoch", () => {
+  const starts: string[] = [];
+  const notes: string[] = [];
+  const reporter = {
+    start: (_: number, label: string) => starts.push(label),
+    update: () => {},
+    stop: () => {},
+  };
+  const draw = stageProgress(reporter, (stage) => `${stage} epochs`, (p, newStage) => {
+    notes.push(`${p.stage}:${newStage}`);
+  });
+  // fastText reports several times within one epoch; the item and user autoencoders restart.
+  for (const epoch of [1, 1, 1, 2, 2]) draw({ stage: "text", epoch, epochs: 2, loss: NaN });
+  for (const epoch of [1, 2, 1, 2]) draw({ stage: "content", epoch, epochs: 2 });
+  draw({ stage: "alpha", message: "fitting" });
+  draw({ stage: "alpha", message: "done" });
+  draw({ stage: "text", epoch: 1, epochs: 2 });
+  assert.deepEqual(starts, ["text epochs", "content epochs", "content epochs", "text epochs"]);
+  assert.deepEqual(notes, ["alpha:true", "alpha:false"]);
 });

@@ -8,7 +8,7 @@ import { Command, type CommandUnknownOpts, Option } from "npm:@commander-js/extr
 import { type HybridOptions, type HybridProgress, HybridRecommender } from "../../model/hybrid.ts";
 import type { CliContext } from "../context.ts";
 import { openDataset } from "../datasets.ts";
-import type { ProgressReporter } from "../progress.ts";
+import { type ProgressReporter, stageProgress } from "../progress.ts";
 import { parsePositiveInt } from "./_parse.ts";
 
 /**
@@ -49,25 +49,10 @@ export function hybridProgress(
   reporter: ProgressReporter,
   debug: (line: string) => void,
 ): (p: HybridProgress) => void {
-  let current = "";
-  return (p) => {
-    if (p.message) {
-      if (current) reporter.stop(), current = "";
-      debug(`${p.stage}: ${p.message}`);
-      return;
-    }
-    if (p.epoch === undefined || p.epochs === undefined) return;
-    const key = `${p.stage}/${p.epochs}`;
-    if (key !== current || p.epoch === 1) {
-      if (current) reporter.stop();
-      reporter.start(p.epochs, STAGE_LABELS[p.stage]);
-      current = key;
-    }
-    reporter.update(p.epoch, {
-      epoch: p.epoch,
-      ...(p.loss !== undefined && Number.isFinite(p.loss) ? { loss: p.loss } : {}),
-    });
-  };
+  return stageProgress(reporter, (stage) => STAGE_LABELS[stage as HybridProgress["stage"]], (p) => {
+    reporter.stop();
+    debug(`${p.stage}: ${p.message}`);
+  });
 }
 
 /**
