@@ -11,7 +11,7 @@ import type { Dataset, Split } from "../data/types.ts";
 import type { FitOptions, Recommender } from "../eval/recommender.ts";
 import { evaluate, type MetricName } from "../eval/runner.ts";
 import { HWER_VERSION } from "../model/manifest.ts";
-import { type HybridFitOptions, type HybridProgress, HybridRecommender } from "../model/hybrid.ts";
+import { type HybridFitOptions, HybridRecommender } from "../model/hybrid.ts";
 import type { ProgressReporter } from "../cli/progress.ts";
 import { stageProgress } from "../cli/stages.ts";
 import {
